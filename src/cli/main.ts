@@ -1,0 +1,60 @@
+#!/usr/bin/env node
+// kubeplane's CLI entry. Each command registers its flags here and loads its work lazily, so
+// `kubeplane --help` and small commands do not pay for modes, DNS or Redis they do not use.
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { exitStatusFor, KubeplaneError, ManifestSetError } from '../errors.js';
+import { registerBench } from './bench.js';
+import { registerDemo } from './demo.js';
+import { registerDiff } from './diff.js';
+import { registerGenerate } from './generate.js';
+import { registerRules } from './rules.js';
+import { registerValidate } from './validate.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('kubeplane')
+    .description('Kubernetes service data-plane emulator: kube-proxy rules, cluster DNS and CNI IPAM on one machine')
+    .version(packageVersion(), '-V, --version')
+    .showHelpAfterError()
+    .exitOverride();
+  registerDemo(program);
+  registerValidate(program);
+  registerRules(program);
+  registerDiff(program);
+  registerGenerate(program);
+  registerBench(program);
+  return program;
+}
+
+function report(err: unknown): number {
+  if (err instanceof CommanderError) {
+    // commander already printed the message (and help) for usage errors.
+    return err.exitCode === 0 ? 0 : 2;
+  }
+  if (err instanceof ManifestSetError) {
+    process.stderr.write(`${err.message}\n`);
+    process.stderr.write(`error: ${err.errors.length} problem(s) in the input; nothing was applied\n`);
+  } else if (err instanceof KubeplaneError) {
+    process.stderr.write(`error: ${err.message}\n`);
+  } else {
+    process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  }
+  return exitStatusFor(err);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    await buildProgram().parseAsync(argv as string[], { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (err) {
+    return report(err);
+  }
+}
+
+const status = await main(process.argv.slice(2));
+process.exitCode = status;

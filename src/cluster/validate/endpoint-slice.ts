@@ -1,0 +1,99 @@
+import { describe, isRecord, type ValidationContext } from './context.js';
+import {
+  checkArray,
+  checkBool,
+  checkEnum,
+  checkIP,
+  checkPort,
+  checkProtocol,
+  isDNS1123Label,
+  isDNS1123Subdomain,
+} from './formats.js';
+
+const MAX_ADDRESSES = 100;
+
+export function validateEndpointSlice(ctx: ValidationContext, obj: Record<string, unknown>): void {
+  const addressType = obj.addressType;
+  if (addressType === undefined) ctx.error('addressType', 'required: IPv4, IPv6 or FQDN');
+  else checkEnum(ctx, 'addressType', addressType, ['IPv4', 'IPv6', 'FQDN']);
+  if (checkArray(ctx, 'endpoints', obj.endpoints)) {
+    (obj.endpoints as unknown[]).forEach((ep, i) => {
+      const f = `endpoints[${i}]`;
+      if (!isRecord(ep)) return ctx.error(f, `must be an object, got ${describe(ep)}`);
+      if (!Array.isArray(ep.addresses) || ep.addresses.length === 0) {
+        ctx.error(`${f}.addresses`, 'required: at least one address');
+      } else {
+        if (ep.addresses.length > MAX_ADDRESSES)
+          ctx.error(`${f}.addresses`, `at most ${MAX_ADDRESSES} addresses, got ${ep.addresses.length}`);
+        ep.addresses.forEach((a, j) => {
+          const af = `${f}.addresses[${j}]`;
+          if (addressType === 'FQDN') {
+            if (typeof a !== 'string' || !isDNS1123Subdomain(a))
+              ctx.error(af, `${describe(a)} must be a DNS subdomain`);
+            return;
+          }
+          const fam = checkIP(ctx, af, a);
+          if (fam && (addressType === 'IPv4' || addressType === 'IPv6') && fam !== addressType)
+            ctx.error(af, `is an ${fam} address in a slice of addressType ${addressType}`);
+        });
+      }
+      if (ep.conditions !== undefined && ep.conditions !== null) {
+        if (!isRecord(ep.conditions)) ctx.error(`${f}.conditions`, `must be an object, got ${describe(ep.conditions)}`);
+        else
+          for (const c of ['ready', 'serving', 'terminating']) checkBool(ctx, `${f}.conditions.${c}`, ep.conditions[c]);
+      }
+      if (
+        ep.hostname !== undefined &&
+        ep.hostname !== null &&
+        (typeof ep.hostname !== 'string' || !isDNS1123Label(ep.hostname))
+      )
+        ctx.error(`${f}.hostname`, `${describe(ep.hostname)} must be a DNS-1123 label`);
+      if (
+        ep.nodeName !== undefined &&
+        ep.nodeName !== null &&
+        (typeof ep.nodeName !== 'string' || !isDNS1123Subdomain(ep.nodeName))
+      )
+        ctx.error(`${f}.nodeName`, `${describe(ep.nodeName)} must be a DNS-1123 subdomain`);
+    });
+  }
+  if (checkArray(ctx, 'ports', obj.ports)) {
+    const names = new Set<string>();
+    (obj.ports as unknown[]).forEach((p, i) => {
+      const f = `ports[${i}]`;
+      if (!isRecord(p)) return ctx.error(f, `must be an object, got ${describe(p)}`);
+      const name = p.name ?? '';
+      if (typeof name !== 'string' || (name !== '' && !isDNS1123Label(name)))
+        ctx.error(`${f}.name`, `${describe(p.name)} must be empty or a DNS-1123 label`);
+      else if (names.has(name)) ctx.error(`${f}.name`, `duplicate port name ${JSON.stringify(name)}`);
+      else names.add(name);
+      if (p.port !== undefined && p.port !== null) checkPort(ctx, `${f}.port`, p.port, true);
+      checkProtocol(ctx, `${f}.protocol`, p.protocol);
+    });
+  }
+}
+
+/** Legacy v1 Endpoints. */
+export function validateEndpoints(ctx: ValidationContext, obj: Record<string, unknown>): void {
+  if (!checkArray(ctx, 'subsets', obj.subsets)) return;
+  (obj.subsets as unknown[]).forEach((s, i) => {
+    const f = `subsets[${i}]`;
+    if (!isRecord(s)) return ctx.error(f, `must be an object, got ${describe(s)}`);
+    for (const list of ['addresses', 'notReadyAddresses'] as const) {
+      if (!checkArray(ctx, `${f}.${list}`, s[list])) continue;
+      (s[list] as unknown[]).forEach((a, j) => {
+        if (!isRecord(a)) return ctx.error(`${f}.${list}[${j}]`, `must be an object, got ${describe(a)}`);
+        checkIP(ctx, `${f}.${list}[${j}].ip`, a.ip);
+      });
+    }
+    if (checkArray(ctx, `${f}.ports`, s.ports)) {
+      const ports = s.ports as unknown[];
+      ports.forEach((p, j) => {
+        if (!isRecord(p)) return ctx.error(`${f}.ports[${j}]`, `must be an object, got ${describe(p)}`);
+        checkPort(ctx, `${f}.ports[${j}].port`, p.port);
+        checkProtocol(ctx, `${f}.ports[${j}].protocol`, p.protocol);
+        if (ports.length > 1 && (typeof p.name !== 'string' || p.name === ''))
+          ctx.error(`${f}.ports[${j}].name`, 'required when a subset has more than one port');
+      });
+    }
+  });
+}

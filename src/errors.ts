@@ -1,0 +1,143 @@
+// One module for every error kind kubeplane raises. Each carries a stable `code` so callers and the
+// CLI can tell failures apart without matching message text.
+
+export type ErrorCode =
+  | 'KP_MANIFEST_FIELD'
+  | 'KP_MANIFEST_SET'
+  | 'KP_MANIFEST_PARSE'
+  | 'KP_MANIFEST_READ'
+  | 'KP_USAGE'
+  | 'KP_NODE'
+  | 'KP_MODE_UNAVAILABLE'
+  | 'KP_RULE_PARSE'
+  | 'KP_LAB'
+  | 'KP_STORE'
+  | 'KP_IPAM'
+  | 'KP_DNS';
+
+export abstract class KubeplaneError extends Error {
+  abstract readonly code: ErrorCode;
+  /** Bad input from the user (exit 2) rather than a runtime fault (exit 1). */
+  readonly isInputError: boolean = false;
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Where in the input a manifest problem sits. `document` is 0-based; messages print it 1-based. */
+export interface ManifestLocation {
+  file: string;
+  document: number;
+  kind?: string;
+  object?: string;
+  field: string;
+}
+
+export function formatLocation(at: ManifestLocation): string {
+  const what = at.kind || at.object ? ` (${[at.kind, at.object].filter(Boolean).join(' ')})` : '';
+  return `${at.file}: document ${at.document + 1}${what}: ${at.field}`;
+}
+
+/** One invalid field of one object. */
+export class ManifestError extends KubeplaneError {
+  readonly code = 'KP_MANIFEST_FIELD' as const;
+  override readonly isInputError = true;
+  constructor(
+    readonly at: ManifestLocation,
+    readonly problem: string,
+  ) {
+    super(`${formatLocation(at)}: ${problem}`);
+  }
+}
+
+/** A file that could not be parsed at all (YAML/JSON syntax, binary data). */
+export class ManifestParseError extends KubeplaneError {
+  readonly code = 'KP_MANIFEST_PARSE' as const;
+  override readonly isInputError = true;
+  constructor(
+    readonly file: string,
+    readonly line: number | undefined,
+    readonly problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${file}${line !== undefined ? `:${line}` : ''}: ${problem}`, options);
+  }
+}
+
+/** A file or directory that could not be read. */
+export class ManifestReadError extends KubeplaneError {
+  readonly code = 'KP_MANIFEST_READ' as const;
+  override readonly isInputError = true;
+  constructor(
+    readonly file: string,
+    problem: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${file}: ${problem}`, options);
+  }
+}
+
+/** Every problem found in one input set; nothing from the set is applied. */
+export class ManifestSetError extends KubeplaneError {
+  readonly code = 'KP_MANIFEST_SET' as const;
+  override readonly isInputError = true;
+  constructor(readonly errors: readonly (ManifestError | ManifestParseError | ManifestReadError)[]) {
+    super(errors.map((e) => e.message).join('\n'));
+  }
+}
+
+/** A command-line flag or argument that is wrong. */
+export class UsageError extends KubeplaneError {
+  readonly code = 'KP_USAGE' as const;
+  override readonly isInputError = true;
+}
+
+/** The node to render for cannot be chosen. */
+export class NodeSelectionError extends KubeplaneError {
+  readonly code = 'KP_NODE' as const;
+  override readonly isInputError = true;
+}
+
+/** A proxy mode, or a feature of one, that this build does not provide. */
+export class ModeUnavailableError extends KubeplaneError {
+  readonly code = 'KP_MODE_UNAVAILABLE' as const;
+  override readonly isInputError = true;
+}
+
+/** Rule text that a dataplane parser cannot read. Carries the line and its neighbours. */
+export class RuleParseError extends KubeplaneError {
+  readonly code = 'KP_RULE_PARSE' as const;
+  override readonly isInputError = true;
+  constructor(
+    readonly line: number,
+    readonly column: number,
+    readonly problem: string,
+    readonly context: string,
+  ) {
+    super(`line ${line}, column ${column}: ${problem}\n${context}`);
+  }
+}
+
+/** A failed command in the lab (ip, nft, iptables-restore ...), with what to do next. */
+export class LabError extends KubeplaneError {
+  readonly code = 'KP_LAB' as const;
+  constructor(
+    readonly command: string,
+    readonly exitCode: number | undefined,
+    readonly stderr: string,
+    readonly hint: string,
+  ) {
+    super(`${command} failed${exitCode !== undefined ? ` (exit ${exitCode})` : ''}: ${stderr.trim()}\nhint: ${hint}`);
+  }
+}
+
+/** A store that cannot be reached or answers wrongly. */
+export class StoreError extends KubeplaneError {
+  readonly code = 'KP_STORE' as const;
+}
+
+/** Exit status the CLI uses for an error. */
+export function exitStatusFor(error: unknown): number {
+  return error instanceof KubeplaneError && error.isInputError ? 2 : 1;
+}
