@@ -73,14 +73,14 @@ function jsonErrorLine(text: string, err: unknown): number | undefined {
 
 async function parseYamlDocuments(file: string, text: string): Promise<unknown[]> {
   const { parseAllDocuments } = await import('yaml');
-  const docs = parseAllDocuments(text, { prettyErrors: false, uniqueKeys: true, merge: true });
+  const docs = parseAllDocuments(text, { prettyErrors: true, uniqueKeys: true, merge: true });
   const list = Array.isArray(docs) ? docs : [docs];
   const values: unknown[] = [];
   for (const doc of list) {
     const err = doc.errors[0];
     if (err) {
       const line = err.linePos?.[0]?.line;
-      throw new ManifestParseError(file, line, `YAML: ${err.message.split('\n')[0]}`);
+      throw new ManifestParseError(file, line, `YAML: ${err.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')}`);
     }
     const value = doc.toJS({ maxAliasCount: 100 });
     values.push(value);
@@ -106,7 +106,11 @@ export async function parseDocuments(file: string, text: string): Promise<RawDoc
     } catch (err) {
       const parts = splitJsonStream(text);
       if (!parts || parts.length < 2) {
-        throw new ManifestParseError(file, jsonErrorLine(text, err), `JSON: ${(err as Error).message}`);
+        const line = jsonErrorLine(text, err);
+        if (line !== undefined) throw new ManifestParseError(file, line, `JSON: ${(err as Error).message}`);
+        // Older V8 messages carry no position. JSON is YAML, and kubectl reads manifests with a YAML
+        // parser too: let it either accept the text or say where it breaks.
+        return toRawDocuments(file, await parseYamlDocuments(file, text));
       }
       values = [];
       for (const p of parts) {
@@ -127,6 +131,10 @@ export async function parseDocuments(file: string, text: string): Promise<RawDoc
   } else {
     values = await parseYamlDocuments(file, text);
   }
+  return toRawDocuments(file, values);
+}
+
+function toRawDocuments(file: string, values: unknown[]): RawDocument[] {
   const docs: RawDocument[] = [];
   values.forEach((value, document) => {
     if (value === null || value === undefined) return;

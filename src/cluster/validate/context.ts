@@ -17,13 +17,14 @@ export class ValidationContext {
   ) {}
 
   private at(field: string): ManifestLocation {
-    const prefix = this.doc.itemPath ? `${this.doc.itemPath}.` : '';
+    const item = this.doc.itemPath;
+    const path = item ? (field === '(document)' ? item : `${item}.${field}`) : field;
     return {
       file: this.doc.file,
       document: this.doc.document,
       ...(this.kind !== undefined ? { kind: this.kind } : {}),
       ...(this.object !== undefined ? { object: this.object } : {}),
-      field: prefix + field,
+      field: path,
     };
   }
 
