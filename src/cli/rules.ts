@@ -32,9 +32,9 @@ export function registerRules(program: Command): void {
       const profile = parseProfile(opts.profile);
       const { loadInput } = await import('./input.js');
       const { loadMode } = await import('../proxy/modes.js');
-      const impl = await loadMode(mode);
       const loaded = await loadInput(opts.file);
       const config = await proxyConfigFor(loaded.objects, opts);
+      const impl = await loadMode(mode);
       const result = impl.renderRules({
         objects: loaded.objects,
         config,
