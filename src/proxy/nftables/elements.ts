@@ -1,0 +1,82 @@
+// What kube-proxy's nftElementStorage does: remember the elements of a set or map between syncs so a
+// sync sends only the difference (new element: add; changed value: delete + add; gone: delete).
+import type { ElementObject, Transaction } from './transaction.js';
+
+interface Stored {
+  readonly key: readonly string[];
+  readonly value: string | undefined;
+}
+
+export class ElementStore {
+  private readonly entries = new Map<string, Stored>();
+  /** Keys not ensured since the last full-sync reset (deleted by cleanupLeftovers). */
+  private leftover: Set<string> | undefined;
+  added = 0;
+  deleted = 0;
+
+  constructor(
+    readonly container: 'set' | 'map',
+    readonly name: string,
+  ) {}
+
+  private element(key: readonly string[], value?: string, comment?: string): ElementObject {
+    const e: { -readonly [K in keyof ElementObject]: ElementObject[K] } = {
+      kind: 'element',
+      container: this.container,
+      name: this.name,
+      key,
+    };
+    if (value !== undefined) e.value = value;
+    if (comment !== undefined) e.comment = comment;
+    return e;
+  }
+
+  /** Start a full sync: every stored element is a leftover until ensured again. */
+  beginFullSync(): void {
+    this.leftover = new Set(this.entries.keys());
+  }
+
+  /** Ensure the element exists with this value; returns its storage key. */
+  ensure(tx: Transaction, key: readonly string[], value?: string, comment?: string): string {
+    const k = key.length === 1 ? key[0]! : key.join(' . ');
+    const cur = this.entries.get(k);
+    if (cur === undefined) {
+      tx.add(this.element(key, value, comment));
+      this.entries.set(k, { key, value });
+      this.added++;
+    } else {
+      if (cur.value !== value) {
+        tx.delete(this.element(key));
+        tx.add(this.element(key, value, comment));
+        this.entries.set(k, { key, value });
+        this.added++;
+        this.deleted++;
+      }
+      this.leftover?.delete(k);
+    }
+    return k;
+  }
+
+  /** Delete one element (a partial sync's leftover); no-op when absent. */
+  remove(tx: Transaction, k: string): void {
+    const cur = this.entries.get(k);
+    if (!cur) return;
+    tx.delete(this.element(cur.key));
+    this.entries.delete(k);
+    this.deleted++;
+  }
+
+  has(k: string): boolean {
+    return this.entries.has(k);
+  }
+
+  /** End a full sync: delete what no service ensured. */
+  cleanupLeftovers(tx: Transaction): void {
+    for (const k of this.leftover ?? []) this.remove(tx, k);
+    this.leftover = undefined;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+}

@@ -1,0 +1,82 @@
+// nftables object names for one service port, as kube-proxy's nftables proxier derives them:
+// hash8 = first 8 characters of base32(sha256(s)); base = hash8 + "-" + s, cut to 240 characters
+// (knftables' 256-character name limit minus 16 for the longest prefix) with a "..." tail.
+import { createHash } from 'node:crypto';
+import type { Endpoint, ServicePortInfo } from '../types.js';
+
+const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+/** knftables.NameLengthMax (256) minus the longest prefix we put in front ("external-" + slack = 16). */
+export const CHAIN_NAME_BASE_MAX = 256 - 16;
+
+/** The first 8 characters of RFC 4648 base32 of sha256(s): 40 bits = the first 5 bytes. */
+export function hash8(s: string): string {
+  const d = createHash('sha256').update(s).digest();
+  let out = '';
+  let bits = 0;
+  let value = 0;
+  for (let i = 0; i < 5; i++) {
+    value = (value << 8) | d[i]!;
+    bits += 8;
+    while (bits >= 5) {
+      out += BASE32[(value >>> (bits - 5)) & 31];
+      bits -= 5;
+    }
+  }
+  return out;
+}
+
+export function hashAndTruncate(name: string): string {
+  const full = `${hash8(name)}-${name}`;
+  return full.length > CHAIN_NAME_BASE_MAX ? `${full.slice(0, CHAIN_NAME_BASE_MAX - 3)}...` : full;
+}
+
+/** "ns/svc/proto/portName" with its hash: e.g. "ULMVA6XW-ns1/svc1/tcp/p80". */
+export function servicePortChainNameBase(
+  port: Pick<ServicePortInfo, 'namespace' | 'serviceName' | 'protocol' | 'portName'>,
+): string {
+  return hashAndTruncate(`${port.namespace}/${port.serviceName}/${port.protocol.toLowerCase()}/${port.portName}`);
+}
+
+/** "ns/svc/proto/portName__ip/port" with its hash; an IPv6 address has its colons turned into dots. */
+export function endpointChainNameBase(
+  port: Pick<ServicePortInfo, 'namespace' | 'serviceName' | 'protocol' | 'portName'>,
+  ep: Pick<Endpoint, 'ip' | 'port'>,
+): string {
+  const ip = ep.ip.includes(':') ? ep.ip.replaceAll(':', '.') : ep.ip;
+  return hashAndTruncate(
+    `${port.namespace}/${port.serviceName}/${port.protocol.toLowerCase()}/${port.portName}__${ip}/${ep.port}`,
+  );
+}
+
+/** The chain names of one service port (computed once per port, cached by the renderer). */
+export interface ServicePortNames {
+  readonly cluster: string;
+  readonly local: string;
+  readonly external: string;
+  readonly firewall: string;
+}
+
+export function servicePortNames(port: ServicePortInfo): ServicePortNames {
+  const base = servicePortChainNameBase(port);
+  return {
+    cluster: `service-${base}`,
+    local: `local-${base}`,
+    external: `external-${base}`,
+    firewall: `firewall-${base}`,
+  };
+}
+
+export interface EndpointNames {
+  readonly chain: string;
+  readonly affinitySet: string;
+}
+
+export function endpointNames(port: ServicePortInfo, ep: Endpoint): EndpointNames {
+  const base = endpointChainNameBase(port, ep);
+  return { chain: `endpoint-${base}`, affinitySet: `affinity-${base}` };
+}
+
+/** Per-service chains are the only ones whose names contain "/" (stale-chain candidates). */
+export function isServiceChainName(name: string): boolean {
+  return name.includes('/');
+}

@@ -1,0 +1,210 @@
+// One nftables sync, as kube-proxy's syncProxyRules does it, but pure: the previous sync's memo
+// (chains, affinity sets and map elements each Service left) replaces listing the kernel. A full
+// sync rewrites the fixed objects and every service; a partial sync only the changed Services'
+// chains, plus the element differences. Stale chains are flushed now and deleted at the start of
+// the next sync (kube-proxy waits >= 1 s; kernels before 6.2 need that delay).
+import type { IPFamily } from '../../cluster/types.js';
+import { compareServicePorts } from '../service-port.js';
+import type { ProxyState } from '../state.js';
+import type { ChangeSet, Endpoint, ServicePortInfo } from '../types.js';
+import { writeSetup } from './base-chains.js';
+import { ElementStore } from './elements.js';
+import { type EndpointNames, endpointNames, type ServicePortNames, servicePortNames } from './names.js';
+import { type NftProfile, nodePortIPs, ruleContext } from './proxier-config.js';
+import {
+  type PortSink,
+  STORE_CONTAINERS,
+  STORE_ORDER,
+  type StoreName,
+  type Stores,
+  writeServicePort,
+} from './service-port.js';
+import { Transaction } from './transaction.js';
+
+export interface NftRenderOptions {
+  family: IPFamily;
+  profile: NftProfile;
+  json: boolean;
+  /** This family's ServiceCIDRs (from ServiceCIDR objects). */
+  serviceCIDRs: readonly string[];
+}
+
+interface ServiceRecord {
+  chains: Set<string>;
+  affinitySets: Set<string>;
+  elements: [StoreName, string][];
+}
+
+interface PortCache {
+  names: ServicePortNames;
+  endpoints: Map<string, EndpointNames>;
+}
+
+/** What one sync leaves for the next (kube-proxy keeps the same in memory or reads it back). */
+export class NftMemo {
+  synced = false;
+  readonly stores: Stores;
+  readonly services = new Map<string, ServiceRecord>();
+  /** Chains flushed by the last sync, deleted at the start of the next. */
+  stale = new Set<string>();
+  readonly ports = new Map<string, PortCache>();
+  constructor() {
+    const s = {} as Stores;
+    for (const n of STORE_ORDER) s[n] = new ElementStore(STORE_CONTAINERS[n][0], STORE_CONTAINERS[n][1]);
+    this.stores = s;
+  }
+}
+
+export interface NftSyncSummary {
+  full: boolean;
+  services: string[];
+  chainsAdded: string[];
+  chainsRewritten: number;
+  staleFlushed: string[];
+  staleDeleted: string[];
+  affinitySetsDeleted: string[];
+  elementsAdded: number;
+  elementsDeleted: number;
+}
+
+export interface NftSync {
+  /** Deletes stale chains of earlier syncs (kube-proxy runs these as their own transaction). */
+  pre: Transaction;
+  main: Transaction;
+  summary: NftSyncSummary;
+}
+
+function portCache(memo: NftMemo, port: ServicePortInfo): PortCache {
+  let c = memo.ports.get(port.key);
+  if (!c) memo.ports.set(port.key, (c = { names: servicePortNames(port), endpoints: new Map() }));
+  return c;
+}
+
+export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo, opts: NftRenderOptions): NftSync {
+  const family = opts.family === 'IPv4' ? 'ip' : 'ip6';
+  const ctx = ruleContext(state.config, opts.family, opts.profile, opts.json);
+  const pre = new Transaction(family);
+  const tx = new Transaction(family);
+  const full = changes.full || !memo.synced;
+  const summary: NftSyncSummary = {
+    full,
+    services: [],
+    chainsAdded: [],
+    chainsRewritten: 0,
+    staleFlushed: [],
+    staleDeleted: [...memo.stale],
+    affinitySetsDeleted: [],
+    elementsAdded: 0,
+    elementsDeleted: 0,
+  };
+  for (const c of memo.stale) pre.delete({ kind: 'chain', name: c });
+  memo.stale = new Set();
+  for (const n of STORE_ORDER) {
+    memo.stores[n].added = 0;
+    memo.stores[n].deleted = 0;
+  }
+
+  if (full) {
+    writeSetup(tx, ctx, {
+      firstSync: !memo.synced,
+      serviceCIDRs: opts.serviceCIDRs,
+      nodePortIPs: nodePortIPs(state.config, opts.family),
+      addrType: family === 'ip' ? 'ipv4_addr' : 'ipv6_addr',
+    });
+    for (const n of STORE_ORDER) memo.stores[n].beginFullSync();
+  }
+
+  // Which ports to write, in our deterministic order.
+  let ports: readonly ServicePortInfo[];
+  const touched = new Set<string>();
+  if (full) {
+    ports = state.ports;
+    for (const p of ports) touched.add(p.service);
+    for (const s of memo.services.keys()) touched.add(s);
+  } else {
+    const list: ServicePortInfo[] = [];
+    for (const s of changes.services) {
+      touched.add(s);
+      list.push(...state.portsOfService(s));
+    }
+    ports = list.sort(compareServicePorts);
+  }
+
+  const created = new Set<string>();
+  const ensured = new Set<string>();
+  const records = new Map<string, ServiceRecord>();
+  let current!: ServiceRecord;
+  const sink: PortSink = {
+    tx,
+    ctx,
+    masqueradeAll: state.config.masqueradeAll,
+    nodeIP: state.config.nodeIPs[opts.family][0],
+    ensureChain(name) {
+      current.chains.add(name);
+      if (created.has(name)) return;
+      created.add(name);
+      tx.add({ kind: 'chain', name });
+      tx.flush({ kind: 'chain', name });
+    },
+    ensureElem(store, key, value, comment) {
+      const k = memo.stores[store].ensure(tx, key, value, comment);
+      current.elements.push([store, k]);
+      ensured.add(`${store}\u0000${k}`);
+    },
+    activeAffinitySet(name) {
+      current.affinitySets.add(name);
+    },
+  };
+
+  for (const port of ports) {
+    let rec = records.get(port.service);
+    if (!rec) records.set(port.service, (rec = { chains: new Set(), affinitySets: new Set(), elements: [] }));
+    current = rec;
+    const cache = portCache(memo, port);
+    const epNames = (ep: Endpoint): EndpointNames => {
+      let n = cache.endpoints.get(ep.endpoint);
+      if (!n) cache.endpoints.set(ep.endpoint, (n = endpointNames(port, ep)));
+      return n;
+    };
+    writeServicePort(sink, port, state.categorized(port), cache.names, epNames);
+  }
+
+  // Stale chains and affinity sets, element leftovers: per touched Service, old record vs new.
+  const removals: [StoreName, string][] = [];
+  for (const s of touched) {
+    const before = memo.services.get(s);
+    const after = records.get(s);
+    for (const c of after?.chains ?? []) {
+      if (before?.chains.has(c)) summary.chainsRewritten++;
+      else summary.chainsAdded.push(c);
+    }
+    if (before) {
+      for (const c of before.chains)
+        if (!after?.chains.has(c) && !created.has(c)) {
+          tx.flush({ kind: 'chain', name: c });
+          memo.stale.add(c);
+          summary.staleFlushed.push(c);
+        }
+      for (const a of before.affinitySets)
+        if (!after?.affinitySets.has(a)) {
+          tx.delete({ kind: 'set', name: a });
+          summary.affinitySetsDeleted.push(a);
+        }
+      if (!full)
+        for (const [store, k] of before.elements) if (!ensured.has(`${store}\u0000${k}`)) removals.push([store, k]);
+    }
+    if (after) {
+      memo.services.set(s, after);
+      summary.services.push(s);
+    } else memo.services.delete(s);
+  }
+  if (full) for (const n of STORE_ORDER) memo.stores[n].cleanupLeftovers(tx);
+  else for (const n of STORE_ORDER) for (const [store, k] of removals) if (store === n) memo.stores[n].remove(tx, k);
+
+  for (const n of STORE_ORDER) {
+    summary.elementsAdded += memo.stores[n].added;
+    summary.elementsDeleted += memo.stores[n].deleted;
+  }
+  memo.synced = true;
+  return { pre, main: tx, summary };
+}
