@@ -69,7 +69,7 @@ function unavailable(mode: string): () => Promise<ProxyMode> {
 
 /** Loaders per mode. A mode lands by replacing its `unavailable` entry with a dynamic import. */
 export const MODE_LOADERS: Record<ModeName, () => Promise<ProxyMode>> = {
-  iptables: unavailable('iptables'),
+  iptables: () => import('./iptables/mode.js').then((m) => m.iptablesMode),
   nftables: () => import('./nftables/mode.js').then((m) => m.nftablesMode),
   ipvs: unavailable('ipvs'),
   userspace: unavailable('userspace'),

@@ -1,0 +1,67 @@
+// kube-proxy's iptables chain names: "KUBE-SVC-" + base32(sha256(input))[0:16]. Names are worked out
+// once per service port and endpoint and cached on those objects (kube-proxy keeps them on its
+// servicePortInfo / endpointInfo), so a render never hashes a name it has hashed before.
+import { createHash } from 'node:crypto';
+import type { Endpoint, ServicePortInfo } from '../types.js';
+
+const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+
+/** RFC 4648 base32 (standard alphabet) of the first 10 bytes: exactly 16 characters. */
+function base32First16(bytes: Uint8Array): string {
+  let out = '';
+  for (let i = 0; i < 10; i += 5) {
+    // 5 bytes -> 8 characters; 40 bits fit in a double exactly.
+    const n =
+      bytes[i]! * 2 ** 32 +
+      ((bytes[i + 1]! << 24) >>> 0) +
+      (bytes[i + 2]! << 16) +
+      (bytes[i + 3]! << 8) +
+      bytes[i + 4]!;
+    for (let k = 7; k >= 0; k--) out += ALPHABET[Math.floor(n / 2 ** (5 * k)) % 32];
+  }
+  return out;
+}
+
+/** base32(sha256(s))[0:16], the hash part of every kube-proxy iptables chain name. */
+export function hash16(s: string): string {
+  return base32First16(createHash('sha256').update(s).digest());
+}
+
+/** A chain is ours (and may be deleted when stale) iff it has one of these prefixes. */
+export const SERVICE_CHAIN_PREFIXES = ['KUBE-SVC-', 'KUBE-SVL-', 'KUBE-SEP-', 'KUBE-FW-', 'KUBE-EXT-'] as const;
+
+export function isServiceChainName(name: string): boolean {
+  return SERVICE_CHAIN_PREFIXES.some((p) => name.startsWith(p));
+}
+
+export interface PortChainNames {
+  /** Cluster-policy chain. */
+  readonly svc: string;
+  /** Local-policy chain. */
+  readonly svl: string;
+  readonly ext: string;
+  readonly fw: string;
+}
+
+const portNames = new WeakMap<ServicePortInfo, PortChainNames>();
+const endpointNames = new WeakMap<Endpoint, { port: ServicePortInfo; name: string }>();
+
+/** The SVC/SVL/EXT/FW chain names of a service port (input: "ns/svc:port" + lower-case protocol). */
+export function chainNamesOf(port: ServicePortInfo): PortChainNames {
+  let n = portNames.get(port);
+  if (!n) {
+    const h = hash16(port.name + port.protocol.toLowerCase());
+    n = { svc: `KUBE-SVC-${h}`, svl: `KUBE-SVL-${h}`, ext: `KUBE-EXT-${h}`, fw: `KUBE-FW-${h}` };
+    portNames.set(port, n);
+  }
+  return n;
+}
+
+/** The KUBE-SEP chain of one endpoint of one service port ("ns/svc:port" + protocol + "ip:port"). */
+export function endpointChainOf(port: ServicePortInfo, ep: Endpoint): string {
+  const hit = endpointNames.get(ep);
+  if (hit && hit.port === port) return hit.name;
+  const name = `KUBE-SEP-${hash16(port.name + port.protocol.toLowerCase() + ep.endpoint)}`;
+  endpointNames.set(ep, { port, name });
+  return name;
+}

@@ -1,0 +1,229 @@
+// The whole iptables-restore payload of one sync: filter, then nat, as kube-proxy's syncProxyRules
+// writes it. Pure: the previous sync's memo (the chains it left in the kernel and the text it
+// built per service port) replaces kube-proxy's iptables-save, so stale chains are deleted and a
+// partial sync reuses every unchanged port's text.
+import type { ProxyState } from '../state.js';
+import type { ChangeSet } from '../types.js';
+import { JUMPS_MARKER, jumpRules } from './jumps.js';
+import { CountingBuffer, LineBuffer, type RuleBuffer } from './line-buffer.js';
+import type { IptablesOptions } from './options.js';
+import { type PortOutput, writeServicePort } from './service-port.js';
+
+/** kube-proxy's largeClusterEndpointsThreshold: above it, endpoint rules lose their comments. */
+export const LARGE_CLUSTER_ENDPOINTS = 1000;
+
+export interface IptablesMemo {
+  /** The options the cached text was written with; other options invalidate it. */
+  readonly signature: string;
+  /** Text per service port (key "ns/svc:port/PROTO"), reused while the port object is the same. */
+  readonly outputs: ReadonlyMap<string, PortOutput>;
+  /** The nat chains each Service ("ns/svc") has in the kernel. */
+  readonly chainsByService: ReadonlyMap<string, readonly string[]>;
+  /** Every per-service nat chain in the kernel after the sync. */
+  readonly existing: ReadonlySet<string>;
+}
+
+export const EMPTY_MEMO: IptablesMemo = {
+  signature: '',
+  outputs: new Map(),
+  chainsByService: new Map(),
+  existing: new Set(),
+};
+
+export interface RenderStats {
+  filterRules: number;
+  natRules: number;
+  natChains: number;
+  /** Rules and chains computed for unchanged services but left out (partial sync). */
+  skippedNatRules: number;
+  skippedNatChains: number;
+  deletedChains: number;
+  largeClusterMode: number;
+  servicesRewritten: number;
+}
+
+export interface Rendered {
+  payload: string;
+  stats: RenderStats;
+  memo: IptablesMemo;
+  /** Per-service chains declared in the payload that did not exist before. */
+  added: string[];
+  /** Per-service chains declared in the payload that existed before (flushed and refilled). */
+  rewritten: string[];
+  /** Stale chains flushed and deleted. */
+  deleted: string[];
+}
+
+export interface RenderOptions {
+  /** Also write the jump rules from built-in chains (see jumps.ts). */
+  jumps?: boolean;
+}
+
+function signatureOf(opt: IptablesOptions): string {
+  return JSON.stringify(opt);
+}
+
+/**
+ * Render one sync. `changes.full` (or a memo written with other options) rewrites every service's
+ * chains; otherwise only the chains of `changes.services` are written, as kube-proxy's partial
+ * syncs do. The returned memo takes over the given one's maps: pass each memo to one render only.
+ */
+export function render(
+  state: ProxyState,
+  changes: ChangeSet,
+  memo: IptablesMemo,
+  opt: IptablesOptions,
+  ro: RenderOptions = {},
+): Rendered {
+  const signature = signatureOf(opt);
+  const cacheValid = memo.signature === signature;
+  const full = changes.full || !cacheValid;
+  const large = state.endpointCount > LARGE_CLUSTER_ENDPOINTS;
+
+  const filterChains = new LineBuffer();
+  const filterRules = new LineBuffer();
+  const natChains = new LineBuffer();
+  const natRules = new LineBuffer();
+  const skippedChains = new CountingBuffer();
+  const skippedRules = new CountingBuffer();
+
+  for (const c of ['KUBE-SERVICES', 'KUBE-EXTERNAL-SERVICES', 'KUBE-FORWARD', 'KUBE-NODEPORTS', 'KUBE-PROXY-FIREWALL'])
+    filterChains.line(`:${c} - [0:0]`);
+  for (const c of ['KUBE-SERVICES', 'KUBE-NODEPORTS', 'KUBE-POSTROUTING', 'KUBE-MARK-MASQ'])
+    natChains.line(`:${c} - [0:0]`);
+
+  const m = opt.mark;
+  natRules.line(`-A KUBE-POSTROUTING -m mark ! --mark ${m}/${m} -j RETURN`);
+  natRules.line(`-A KUBE-POSTROUTING -j MARK --xor-mark ${m}`);
+  natRules.line(
+    `-A KUBE-POSTROUTING -m comment --comment "kubernetes service traffic requiring SNAT" -j MASQUERADE${opt.randomFully ? ' --random-fully' : ''}`,
+  );
+  natRules.line(`-A KUBE-MARK-MASQ -j MARK --or-mark ${m}`);
+
+  const isIPv4 = opt.family === 'IPv4';
+  if (isIPv4 && opt.localhostNodePorts) {
+    // Mitigates the route_localnet hole (kubernetes#90259); kubelet writes the same rule.
+    filterChains.line(':KUBE-FIREWALL - [0:0]');
+    filterRules.line(
+      '-A KUBE-FIREWALL -m comment --comment "block incoming localnet connections" -d 127.0.0.0/8 ! -s 127.0.0.0/8 -m conntrack ! --ctstate RELATED,ESTABLISHED,DNAT -j DROP',
+    );
+  }
+
+  const outputs = cacheValid ? (memo.outputs as Map<string, PortOutput>) : new Map<string, PortOutput>();
+  const chainsByService = full ? new Map<string, string[]>() : (memo.chainsByService as Map<string, string[]>);
+  const rewrittenServices = new Map<string, string[]>();
+  const seenKeys = full ? undefined : new Set<string>();
+
+  for (const port of state.ports) {
+    const rewrite = full || changes.services.has(port.service);
+    let out = outputs.get(port.key);
+    if (!out || out.port !== port || (rewrite && out.large !== large)) {
+      out = writeServicePort(port, state.categorized(port), opt, large);
+      outputs.set(port.key, out);
+    }
+    seenKeys?.add(port.key);
+    filterRules.raw(out.filter, out.filterLines);
+    natRules.raw(out.natTop, out.natTopLines);
+    const chains: RuleBuffer = rewrite ? natChains : skippedChains;
+    const rules: RuleBuffer = rewrite ? natRules : skippedRules;
+    chains.raw(out.natChainLines, out.chains.length);
+    rules.raw(out.natChainRules, out.natChainRuleLines);
+    if (rewrite) {
+      let list = rewrittenServices.get(port.service);
+      if (!list) rewrittenServices.set(port.service, (list = []));
+      for (const c of out.chains) list.push(c);
+    }
+  }
+
+  // Chains that were in the kernel and are no longer used: on a full sync every chain not written
+  // now; on a partial sync, the old chains of the rewritten (or removed) services.
+  const stale: string[] = [];
+  let existing: Set<string>;
+  const added: string[] = [];
+  const rewritten: string[] = [];
+  if (full) {
+    existing = new Set<string>();
+    for (const [svc, list] of rewrittenServices) {
+      chainsByService.set(svc, list);
+      for (const c of list) existing.add(c);
+    }
+    for (const c of memo.existing) if (!existing.has(c)) stale.push(c);
+    for (const c of existing) (memo.existing.has(c) ? rewritten : added).push(c);
+  } else {
+    existing = memo.existing as Set<string>;
+    const touched = new Set<string>([...changes.services, ...rewrittenServices.keys()]);
+    for (const svc of touched) {
+      const now = rewrittenServices.get(svc) ?? [];
+      const nowSet = new Set(now);
+      for (const c of chainsByService.get(svc) ?? []) if (!nowSet.has(c)) stale.push(c);
+      for (const c of now) (existing.has(c) ? rewritten : added).push(c);
+      if (now.length > 0) chainsByService.set(svc, now);
+      else chainsByService.delete(svc);
+    }
+    for (const c of stale) existing.delete(c);
+    for (const c of added) existing.add(c);
+    // Drop cached text of ports that are gone.
+    for (const key of outputs.keys()) if (!seenKeys!.has(key)) outputs.delete(key);
+  }
+  if (full && cacheValid) {
+    const live = new Set(state.ports.map((p) => p.key));
+    for (const key of outputs.keys()) if (!live.has(key)) outputs.delete(key);
+  }
+  stale.sort();
+  for (const c of stale) natChains.line(`:${c} - [0:0]`);
+  for (const c of stale) natRules.line(`-X ${c}`);
+
+  // The NodePort tail: last rule of nat KUBE-SERVICES.
+  const tail =
+    '-A KUBE-SERVICES -m comment --comment "kubernetes service nodeports; NOTE: this must be the last rule in this chain"';
+  if (opt.nodePortIPs === undefined) {
+    const notLocalhost = !isIPv4 ? ' ! -d ::1/128' : opt.localhostNodePorts ? '' : ' ! -d 127.0.0.0/8';
+    natRules.line(`${tail} -m addrtype --dst-type LOCAL${notLocalhost} -j KUBE-NODEPORTS`);
+  } else {
+    for (const ip of opt.nodePortIPs) {
+      const loopback = ip === '::1' || ip.startsWith('127.');
+      if (loopback && (!isIPv4 || !opt.localhostNodePorts)) continue;
+      natRules.line(`${tail} -d ${ip} -j KUBE-NODEPORTS`);
+    }
+  }
+
+  if (!opt.conntrackTCPBeLiberal) {
+    const nfacct = opt.nfacctInvalid ? ' -m nfacct --nfacct-name ct_state_invalid_dropped_pkts' : '';
+    filterRules.line(`-A KUBE-FORWARD -m conntrack --ctstate INVALID${nfacct} -j DROP`);
+  }
+  filterRules.line(
+    `-A KUBE-FORWARD -m comment --comment "kubernetes forwarding rules" -m mark --mark ${m}/${m} -j ACCEPT`,
+  );
+  filterRules.line(
+    '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
+  );
+
+  const parts: string[] = ['*filter\n'];
+  filterChains.drainInto(parts);
+  filterRules.drainInto(parts);
+  const jumps = ro.jumps ? jumpRules(opt) : undefined;
+  if (jumps) parts.push(`${JUMPS_MARKER}\n`, ...jumps.filter.map((l) => `${l}\n`));
+  parts.push('COMMIT\n*nat\n');
+  natChains.drainInto(parts);
+  natRules.drainInto(parts);
+  if (jumps) parts.push(`${JUMPS_MARKER}\n`, ...jumps.nat.map((l) => `${l}\n`));
+  parts.push('COMMIT\n');
+
+  return {
+    payload: parts.join(''),
+    stats: {
+      filterRules: filterRules.lines,
+      natRules: natRules.lines,
+      natChains: natChains.lines,
+      skippedNatRules: skippedRules.lines,
+      skippedNatChains: skippedChains.lines,
+      deletedChains: stale.length,
+      largeClusterMode: large ? 1 : 0,
+      servicesRewritten: rewrittenServices.size,
+    },
+    memo: { signature, outputs, chainsByService, existing },
+    added,
+    rewritten,
+    deleted: stale,
+  };
+}
