@@ -141,3 +141,29 @@ export class StoreError extends KubeplaneError {
 export function exitStatusFor(error: unknown): number {
   return error instanceof KubeplaneError && error.isInputError ? 2 : 1;
 }
+
+/** What went wrong in IPAM; the CNI plugin maps each kind to a CNI error code. */
+export type IpamErrorKind =
+  | 'invalid-config' // a range, CIDR or flag that cannot be used
+  | 'out-of-range' // an existing CIDR/IP outside the configured pool
+  | 'exhausted' // no free address or node CIDR left
+  | 'duplicate' // the attachment already holds an address in this range set
+  | 'unavailable' // a requested address is taken, or is the gateway
+  | 'not-found' // CHECK: no reservation for the attachment
+  | 'lock-timeout' // the data-dir lock was not obtained in time
+  | 'io'; // the store could not be read or written
+
+/** An IPAM failure. `details` carries the value or range the message is about. */
+export class IpamError extends KubeplaneError {
+  readonly code = 'KP_IPAM' as const;
+  override readonly isInputError: boolean;
+  constructor(
+    readonly kind: IpamErrorKind,
+    message: string,
+    readonly details?: string,
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.isInputError = kind === 'invalid-config' || kind === 'out-of-range';
+  }
+}
