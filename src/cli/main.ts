@@ -7,6 +7,7 @@ import { exitStatusFor, KubeplaneError, ManifestSetError } from '../errors.js';
 import { registerBench } from './bench.js';
 import { registerDemo } from './demo.js';
 import { registerDiff } from './diff.js';
+import { registerDns } from './dns.js';
 import { registerGenerate } from './generate.js';
 import { registerRules } from './rules.js';
 import { registerValidate } from './validate.js';
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerDiff(program);
   registerGenerate(program);
   registerBench(program);
+  registerDns(program);
   return program;
 }
 

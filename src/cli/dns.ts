@@ -1,0 +1,171 @@
+// `kubeplane dns serve` (a CoreDNS-like server for the cluster zone) and `kubeplane dns query`
+// (offline resolution as a pod would do it). Flags are checked here; the work lives in src/dns.
+import type { Command } from 'commander';
+import { UsageError } from '../errors.js';
+import { collect, writeOutput } from './io.js';
+
+interface ZoneFlags {
+  file?: string[];
+  domain?: string[];
+  ttl?: string;
+  pods?: string;
+}
+
+interface ServeFlags extends ZoneFlags {
+  listen: string;
+  upstream?: string;
+  metricsListen?: string;
+  watch?: boolean;
+}
+
+interface QueryFlags extends ZoneFlags {
+  type: string;
+  namespace: string;
+}
+
+const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+
+function zoneFlags(cmd: Command): Command {
+  return cmd
+    .option('-f, --file <path>', 'manifest file, directory, or - for stdin (repeatable)', collect)
+    .option('--domain <zone>', 'cluster zone (repeatable; default cluster.local)', collect)
+    .option('--ttl <seconds>', 'record TTL, 0-3600', '5')
+    .option('--pods <mode>', 'pod records: disabled | insecure | verified', 'disabled');
+}
+
+async function zoneOptions(flags: ZoneFlags) {
+  const { DEFAULT_ZONE_OPTIONS } = await import('../dns/zone.js');
+  const ttl = Number(flags.ttl);
+  if (!/^\d+$/.test(flags.ttl ?? '') || ttl > 3600)
+    throw new UsageError(`--ttl: expected an integer 0-3600, got "${flags.ttl}"`);
+  const pods = flags.pods;
+  if (pods !== 'disabled' && pods !== 'insecure' && pods !== 'verified')
+    throw new UsageError(`--pods: expected disabled, insecure or verified, got "${pods}"`);
+  const zones = (flags.domain ?? ['cluster.local']).map((d) => d.toLowerCase().replace(/\.$/, ''));
+  for (const z of zones) if (!DOMAIN.test(z)) throw new UsageError(`--domain: "${z}" is not a DNS domain name`);
+  return { ...DEFAULT_ZONE_OPTIONS, zones, ttl, pods } as const;
+}
+
+async function hostPort(text: string, flag: string) {
+  const { parseHostPort } = await import('../dns/upstream.js');
+  try {
+    return parseHostPort(text, flag);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+export function registerDns(program: Command): void {
+  const dns = program.command('dns').description('cluster DNS: serve the cluster zone, or resolve a name offline');
+  zoneFlags(dns.command('serve').description('serve the cluster zone over UDP and TCP, like CoreDNS'))
+    .option('--listen <ip:port>', 'address for UDP and TCP', '127.0.0.1:5353')
+    .option('--upstream <ip:port>', 'forward names outside the zones here (default: answer REFUSED)')
+    .option('--metrics-listen <ip:port>', 'serve /health, /ready and /metrics here')
+    .option('--watch', 'reload the -f manifests when they change (a bad edit keeps the old zone)')
+    .action(async (flags: ServeFlags) => {
+      const zone = await zoneOptions(flags);
+      const listen = await hostPort(flags.listen, '--listen');
+      const upstream = flags.upstream ? await hostPort(flags.upstream, '--upstream') : undefined;
+      const metricsListen = flags.metricsListen ? await hostPort(flags.metricsListen, '--metrics-listen') : undefined;
+      const { loadInput } = await import('./input.js');
+      const loaded = await loadInput(flags.file);
+      const { MemoryClusterStore } = await import('../cluster/memory-store.js');
+      const { startDnsService } = await import('../dns/service.js');
+      const store = new MemoryClusterStore(loaded.objects);
+      const running = await startDnsService(store, {
+        listen,
+        zone: { ...zone, nsAddresses: [listen.host] },
+        upstream,
+        metricsListen,
+        onError: (err) => process.stderr.write(`dns: ${err instanceof Error ? err.message : String(err)}\n`),
+      });
+      const where = `${running.address.host}:${running.address.port}`;
+      process.stderr.write(`serving ${zone.zones.join(', ')} on ${where} (udp+tcp)`);
+      if (running.metricsAddress)
+        process.stderr.write(
+          `; metrics on http://${running.metricsAddress.host}:${running.metricsAddress.port}/metrics`,
+        );
+      process.stderr.write('\n');
+      const stopWatching = flags.watch ? await watchManifests(flags.file ?? [], store) : () => {};
+      await new Promise<void>((resolve) => {
+        const stop = () => resolve();
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      });
+      stopWatching();
+      await running.close();
+    });
+
+  zoneFlags(
+    dns.command('query').description('resolve NAME offline as a pod in --namespace would (search list, ndots:5)'),
+  )
+    .argument('<name>', 'the name as a program in the pod would write it')
+    .option('--type <type>', 'query type (A, AAAA, SRV, PTR, TXT, CNAME, SOA, NS, ...)', 'A')
+    .option('--namespace <ns>', "the pod's namespace", 'default')
+    .action(async (name: string, flags: QueryFlags) => {
+      const zone = await zoneOptions(flags);
+      const { parseType } = await import('../dns/types.js');
+      const type = parseType(flags.type);
+      if (type === undefined) throw new UsageError(`--type: unknown record type "${flags.type}"`);
+      if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(flags.namespace))
+        throw new UsageError(`--namespace: "${flags.namespace}" is not a namespace name`);
+      if (name === '' || name.length > 253) throw new UsageError(`NAME: "${name}" is not a domain name`);
+      const { loadInput } = await import('./input.js');
+      const loaded = await loadInput(flags.file);
+      const { ZoneIndex } = await import('../dns/index.js');
+      const { resolveAsPod } = await import('../dns/resolve.js');
+      const { answerText } = await import('../dns/text.js');
+      const { rcodeName, typeName } = await import('../dns/types.js');
+      const r = resolveAsPod(new ZoneIndex(loaded.objects), zone, name, type, flags.namespace);
+      const lines = [`; search ${r.search.join(' ')}  options ndots:${r.ndots}`];
+      for (const s of r.steps) {
+        const forwarded =
+          s.answer.followup?.kind === 'forward' ? ' (outside the cluster zones: would be forwarded upstream)' : '';
+        lines.push(`try ${s.name}. ${typeName(type)}: ${rcodeName(s.answer.rcode)}${forwarded}`);
+      }
+      lines.push(`; answer for ${r.final.name}. ${typeName(type)}`);
+      lines.push(...answerText(r.final.answer));
+      if (r.final.answer.followup?.kind === 'chase')
+        lines.push(
+          `; the server appends the upstream's ${typeName(type)} records for ${r.final.answer.followup.target}.`,
+        );
+      await writeOutput(`${lines.join('\n')}\n`);
+    });
+}
+
+/** Reload on change; validate first, keep the old zone on error. Returns a stop function. */
+async function watchManifests(
+  paths: readonly string[],
+  store: import('../cluster/store.js').ClusterStore,
+): Promise<() => void> {
+  const { watch } = await import('node:fs');
+  const { loadManifests } = await import('../cluster/load.js');
+  const { syncStore } = await import('../dns/reload.js');
+  let timer: NodeJS.Timeout | undefined;
+  let running = Promise.resolve();
+  const reload = () => {
+    running = running.then(async () => {
+      try {
+        const loaded = await loadManifests(paths);
+        const r = await syncStore(store, loaded.objects);
+        process.stderr.write(`reloaded: ${r.upserted} changed, ${r.deleted} deleted\n`);
+      } catch (err) {
+        process.stderr.write(
+          `reload failed, keeping the previous zone:\n${err instanceof Error ? err.message : String(err)}\n`,
+        );
+      }
+    });
+  };
+  const watchers = paths
+    .filter((p) => p !== '-')
+    .map((p) =>
+      watch(p, { recursive: false }, () => {
+        clearTimeout(timer);
+        timer = setTimeout(reload, 200);
+      }),
+    );
+  return () => {
+    clearTimeout(timer);
+    for (const w of watchers) w.close();
+  };
+}

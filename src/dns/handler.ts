@@ -1,0 +1,224 @@
+// Bytes in, bytes out: the thin request handler between the sockets and the pure zone (like
+// CoreDNS's handler.go plus the server's error recovery). Gate and decode the query, look it up,
+// follow up (forward, chase an ExternalName) when the zone says so, encode within the size limit.
+// Every error becomes SERVFAIL; nothing here throws to the socket layer.
+import { Packet } from 'dns2';
+import type { ReplyCache } from './cache.js';
+import type { ZoneIndex } from './index.js';
+import { type DnsMetrics, typeLabel } from './metrics.js';
+import { negative } from './records.js';
+import type { Answer, Question, Rr } from './types.js';
+import { RCODE, TYPE } from './types.js';
+import type { Upstream } from './upstream.js';
+import { decodeQuery, type Query } from './wire/decode.js';
+import { encodeReply } from './wire/encode.js';
+import { lookup, type ZoneOptions } from './zone.js';
+
+export type Proto = 'udp' | 'tcp';
+
+export interface HandlerOptions {
+  zone: ZoneOptions;
+  upstream?: Upstream | undefined;
+  cache?: ReplyCache | undefined;
+  metrics?: DnsMetrics | undefined;
+  /** Called with errors turned into SERVFAIL (the CLI prints them). */
+  onError?: ((err: unknown) => void) | undefined;
+}
+
+const EMPTY: Rr[] = [];
+
+export class DnsHandler {
+  constructor(
+    public index: ZoneIndex,
+    readonly options: HandlerOptions,
+  ) {}
+
+  handle(msg: Buffer, proto: Proto, family: '1' | '2' = '1'): Buffer | undefined | Promise<Buffer | undefined> {
+    const started = performance.now();
+    let decoded: ReturnType<typeof decodeQuery>;
+    try {
+      decoded = decodeQuery(msg);
+    } catch (err) {
+      this.options.onError?.(err);
+      return undefined;
+    }
+    if (decoded.kind === 'drop') return undefined;
+    if (decoded.kind === 'error') {
+      const { id, opcode, rd, rcode, question } = decoded;
+      const out = encodeReply({
+        id,
+        opcode,
+        rcode,
+        aa: false,
+        rd,
+        cd: false,
+        question,
+        answer: EMPTY,
+        authority: EMPTY,
+        additional: EMPTY,
+        opt: undefined,
+      });
+      this.count(proto, family, question?.type, rcode, out.length, started);
+      return out;
+    }
+    const q = decoded.query;
+    try {
+      const result = this.answer(q, msg, proto);
+      if (result instanceof Promise) {
+        return result.then(
+          (out) => this.finish(q, proto, family, out, started),
+          (err) => this.finish(q, proto, family, this.servfail(q, err), started),
+        );
+      }
+      return this.finish(q, proto, family, result, started);
+    } catch (err) {
+      return this.finish(q, proto, family, this.servfail(q, err), started);
+    }
+  }
+
+  private finish(q: Query, proto: Proto, family: '1' | '2', out: Buffer, started: number): Buffer {
+    this.count(proto, family, q.question.type, out[3]! & 0x0f, out.length, started);
+    return out;
+  }
+
+  private count(
+    proto: Proto,
+    family: string,
+    type: number | undefined,
+    rcode: number,
+    size: number,
+    started: number,
+  ): void {
+    const m = this.options.metrics;
+    if (!m) return;
+    const t = typeLabel(type);
+    m.requests.inc([m.server, '.', '', proto, family, t]);
+    m.responses.inc([m.server, '.', '', rcodeLabel(rcode), '']);
+    m.duration.observe([m.server, '.', '', t], (performance.now() - started) / 1000);
+    m.responseSize.observe([m.server, '.', '', proto], size);
+  }
+
+  private servfail(q: Query, err: unknown): Buffer {
+    this.options.onError?.(err);
+    this.options.metrics?.panics.inc([]);
+    return this.reply(
+      q,
+      { rcode: RCODE.SERVFAIL, authoritative: false, answer: [], authority: [], additional: [] },
+      'udp',
+    );
+  }
+
+  private limit(q: Query, proto: Proto): number {
+    if (proto === 'tcp') return 65535;
+    return Math.max(512, q.edns?.udpSize ?? 512);
+  }
+
+  private reply(q: Query, a: Answer, proto: Proto, extendedRcode = 0): Buffer {
+    return encodeReply(
+      {
+        id: q.id,
+        opcode: q.opcode,
+        rcode: a.rcode,
+        aa: a.authoritative,
+        rd: q.rd,
+        cd: q.cd,
+        question: q.question,
+        answer: a.answer,
+        authority: a.authority,
+        additional: a.additional,
+        opt: q.edns ? { udpSize: q.edns.udpSize, extendedRcode, dnssecOk: q.edns.dnssecOk } : undefined,
+      },
+      this.limit(q, proto),
+    );
+  }
+
+  private answer(q: Query, msg: Buffer, proto: Proto): Buffer | Promise<Buffer> {
+    if (q.edns && q.edns.version > 0) {
+      // BADVERS is 16: 0 in the header's 4 bits, 1 in the OPT's extended-rcode byte.
+      return this.reply(q, { rcode: 0, authoritative: false, answer: [], authority: [], additional: [] }, proto, 1);
+    }
+    const a = lookup(this.index, q.question, this.options.zone);
+    const f = a.followup;
+    if (f?.kind === 'forward' && this.options.upstream) return this.forward(q, msg, proto);
+    if (f?.kind === 'chase' && this.options.upstream) return this.chase(q, a, f.target, f.type, proto);
+    return this.reply(q, a, proto);
+  }
+
+  /** Relay the client's own query to the upstream (through the cache) and its reply back. */
+  private async forward(q: Query, msg: Buffer, proto: Proto): Promise<Buffer> {
+    const upstream = this.options.upstream!;
+    const cache = this.options.cache;
+    const key = `${proto}${msg[2]! & 0x01}${msg[3]! & 0x10}${msg.toString('latin1', 12)}`;
+    const hit = cache?.get(key, q.id);
+    if (hit) return hit;
+    const m = this.options.metrics;
+    const to = `${upstream.address.host}:${upstream.address.port}`;
+    m?.forwardRequests.inc([to]);
+    try {
+      let reply = await upstream.query(msg);
+      if (reply[2]! & 0x02 && proto === 'tcp') reply = await upstream.query(msg, true);
+      cache?.put(key, reply);
+      return reply;
+    } catch (err) {
+      m?.forwardFailures.inc([to]);
+      this.options.onError?.(err);
+      return this.reply(
+        q,
+        { rcode: RCODE.SERVFAIL, authoritative: false, answer: [], authority: [], additional: [] },
+        proto,
+      );
+    }
+  }
+
+  /** ExternalName: the CNAME, then the upstream's records for the target (CoreDNS BL + upstream). */
+  private async chase(q: Query, a: Answer, target: string, type: number, proto: Proto): Promise<Buffer> {
+    const upstream = this.options.upstream!;
+    const query = new Packet();
+    query.header.id = 0;
+    query.header.rd = 1;
+    query.questions.push({ name: target, type, class: 1 } as never);
+    let records: Rr[];
+    try {
+      const reply = Packet.parse(await upstream.query(query.toBuffer()));
+      records = [];
+      for (const r of reply.answers as {
+        name: string;
+        type: number;
+        ttl: number;
+        address?: string;
+        domain?: string;
+        data?: string;
+      }[]) {
+        if ((r.type === TYPE.A || r.type === TYPE.AAAA) && r.address)
+          records.push({ name: r.name, type: r.type, ttl: r.ttl, data: r.address });
+        else if (r.type === TYPE.CNAME && r.domain)
+          records.push({ name: r.name, type: TYPE.CNAME, ttl: r.ttl, data: r.domain });
+        else if (r.type === TYPE.TXT && typeof r.data === 'string')
+          records.push({ name: r.name, type: TYPE.TXT, ttl: r.ttl, data: [r.data] });
+      }
+    } catch (err) {
+      // CoreDNS drops the CNAME when the lookup itself fails: NODATA with the zone's SOA.
+      this.options.onError?.(err);
+      const soaZone = zoneOfName(q.question, this.options.zone.zones) ?? this.options.zone.zones[0] ?? 'cluster.local';
+      return this.reply(
+        q,
+        negative(RCODE.NOERROR, soaZone, {
+          ttl: this.options.zone.ttl,
+          serial: this.options.zone.serial ?? this.index.serial,
+        }),
+        proto,
+      );
+    }
+    return this.reply(q, { ...a, answer: [...a.answer, ...records] }, proto);
+  }
+}
+
+function zoneOfName(q: Question, zones: readonly string[]): string | undefined {
+  const lower = q.name.toLowerCase();
+  for (const z of zones) if (lower === z || lower.endsWith(`.${z}`)) return q.name.slice(q.name.length - z.length);
+  return undefined;
+}
+
+function rcodeLabel(rcode: number): string {
+  return ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'][rcode] ?? String(rcode);
+}

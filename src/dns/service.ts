@@ -1,0 +1,59 @@
+// A running cluster DNS: a ClusterStore followed into a ZoneIndex (every watch event applied as it
+// arrives, so a Service added resolves on the next query), the DNS sockets, the upstream with its
+// cache, and the operations HTTP server. The library entry point behind `kubeplane dns serve`.
+import type { ClusterStore, Watch } from '../cluster/store.js';
+import { ReplyCache } from './cache.js';
+import { DnsHandler } from './handler.js';
+import { ZoneIndex } from './index.js';
+import { DnsMetrics } from './metrics.js';
+import { type OpsServer, startOps } from './ops.js';
+import { DnsServer, type ListenAddress } from './server.js';
+import { Upstream, type UpstreamAddress } from './upstream.js';
+import type { ZoneOptions } from './zone.js';
+
+export interface DnsServiceOptions {
+  listen: ListenAddress;
+  zone: ZoneOptions;
+  upstream?: UpstreamAddress | undefined;
+  upstreamTimeoutMs?: number;
+  metricsListen?: ListenAddress | undefined;
+  onError?: (err: unknown) => void;
+}
+
+export interface RunningDns {
+  address: ListenAddress;
+  metricsAddress: ListenAddress | undefined;
+  index: ZoneIndex;
+  close(): Promise<void>;
+}
+
+export async function startDnsService(store: ClusterStore, options: DnsServiceOptions): Promise<RunningDns> {
+  const snapshot = await store.snapshot();
+  const index = new ZoneIndex(snapshot.objects);
+  // Follow from the snapshot's resourceVersion so no event between the two is lost.
+  const watch: Watch = await store.watch((e) => index.apply(e), { sinceResourceVersion: snapshot.resourceVersion });
+  const upstream = options.upstream ? new Upstream(options.upstream, options.upstreamTimeoutMs) : undefined;
+  const cache = upstream ? new ReplyCache() : undefined;
+  const metrics = new DnsMetrics(`dns://${options.listen.host}:${options.listen.port}`);
+  metrics.cache = cache;
+  const handler = new DnsHandler(index, { zone: options.zone, upstream, cache, metrics, onError: options.onError });
+  const server = await DnsServer.start(handler, { listen: options.listen, onError: options.onError });
+  let ops: OpsServer | undefined;
+  try {
+    if (options.metricsListen) ops = await startOps(options.metricsListen, metrics, () => true);
+  } catch (err) {
+    await server.close();
+    watch.stop();
+    throw err;
+  }
+  return {
+    address: server.address,
+    metricsAddress: ops?.address,
+    index,
+    async close() {
+      watch.stop();
+      upstream?.close();
+      await Promise.all([server.close(), ops?.close()]);
+    },
+  };
+}
