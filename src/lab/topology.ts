@@ -7,6 +7,7 @@
 // namespace; the client sends everything to the node. Endpoints that are node IPs (host-network
 // pods, the API server) are served from the node namespace itself. Nothing here knows about
 // iptables or nftables: load rules with apply-iptables.ts (or the nftables apply) into `node`.
+// The node's default route leads into a dead-end veth that discards what it gets.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { LabError } from '../errors.js';
 import { ECHO_SERVER_SOURCE, type EchoListen } from './echo-server.js';
@@ -126,6 +127,9 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
     }
     await sysctl(node, 'net.ipv4.ip_forward', '1');
     await sysctl(node, 'net.ipv6.conf.all.forwarding', '1');
+    // REJECT answers with ICMP; unlimited, so "refused at once" holds for every probe.
+    await sysctl(node, 'net.ipv4.icmp_ratelimit', '0');
+    await sysctl(node, 'net.ipv6.icmp.ratelimit', '0');
     await ipn(client, 'addr', 'add', `${LINK.clientV4}/30`, 'dev', 'eth0');
     await ipn(client, 'addr', 'add', `${LINK.clientV6}/64`, 'dev', 'eth0', 'nodad');
     await ipn(node, 'addr', 'add', `${LINK.nodeClientV4}/30`, 'dev', 'toclient');
@@ -141,6 +145,14 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
       [pods, 'eth0'],
     ] as const)
       await ipn(ns, 'link', 'set', dev, 'up');
+    // A real node has a default route: without one, traffic to an address nothing routes (a
+    // cluster IP without endpoints) fails in routing before the filter rules see it. Here the
+    // default route leads into a veth whose peer stays down (no carrier): it discards
+    // everything, so there is still no way out. (The dummy driver is not in every kernel.)
+    await ipn(node, 'link', 'add', 'void', 'type', 'veth', 'peer', 'name', 'voidpeer');
+    await ipn(node, 'link', 'set', 'void', 'up');
+    await ipn(node, 'route', 'add', 'default', 'dev', 'void');
+    await ipn(node, '-6', 'route', 'add', 'default', 'dev', 'void');
     // Everything the client sends goes to the node; the lab has no other way out.
     await ipn(client, 'route', 'add', 'default', 'via', LINK.nodeClientV4);
     await ipn(client, '-6', 'route', 'add', 'default', 'via', LINK.nodeClientV6);
