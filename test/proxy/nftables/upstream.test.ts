@@ -1,0 +1,56 @@
+// kube-proxy's own nftables proxier tests, reproduced: our fixture of each upstream scenario must
+// produce upstream's expected ruleset, compared after upstream's own normalisation (its test sorts
+// the fake's dump: by object type, then name; rules keep their order).
+import { readdirSync, readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import type { ClusterObject } from '../../../src/cluster/types.js';
+import { resolveProxyConfig } from '../../../src/proxy/config.js';
+import { NftMemo, renderSync } from '../../../src/proxy/nftables/render.js';
+import { ProxyTracker } from '../../../src/proxy/state.js';
+import { fixture } from '../../support/cli.js';
+import { NftModel, sortNFTablesTransaction } from './nft-model.js';
+import { fullSyncModel, loadFixture, renderOptions, upstreamExpected } from './support.js';
+
+describe('upstream TestOverallNFTablesRules-style rulesets', () => {
+  test.each([
+    { name: 'TestOverallNFTablesRules', dir: 'overall' },
+    { name: 'TestBadIPs', dir: 'bad-ips' },
+  ])('$name', async ({ dir }) => {
+    const { model } = fullSyncModel(await loadFixture('upstream-nftables', dir));
+    expect(sortNFTablesTransaction(model.dump())).toBe(sortNFTablesTransaction(upstreamExpected(dir)));
+  });
+});
+
+describe('upstream TestSyncProxyRulesRepeated: one proxier through 13 syncs', () => {
+  test("every step leaves upstream's ruleset and sends upstream's number of operations", async () => {
+    const steps = readdirSync(fixture('upstream-nftables', 'sync-repeated')).sort();
+    expect(steps).toHaveLength(13);
+    const first = await loadFixture('upstream-nftables', 'sync-repeated', steps[0]!);
+    const config = resolveProxyConfig(first);
+    const tracker = new ProxyTracker('IPv4', config);
+    const memo = new NftMemo();
+    const model = new NftModel('ip');
+    let previous: ClusterObject[] = [];
+    for (const step of steps) {
+      const objects = await loadFixture('upstream-nftables', 'sync-repeated', step);
+      const keep = new Set(objects.map(objectId));
+      for (const o of previous) if (!keep.has(objectId(o))) tracker.delete(o);
+      for (const o of objects) tracker.upsert(o);
+      previous = objects;
+      const { state, changes } = tracker.sync();
+      const sync = renderSync(state, changes, memo, renderOptions(objects, 'IPv4', 'kube-proxy-test'));
+      model.apply(sync.pre);
+      model.apply(sync.main);
+      const expected = readFileSync(fixture('upstream-nftables', 'sync-repeated', step, 'upstream.nft'), 'utf8');
+      expect(sortNFTablesTransaction(model.dump()), step).toBe(
+        sortNFTablesTransaction(`${upstreamExpected('overall').split('# TestOverall')[0]}\n${expected}`),
+      );
+      const ops = expected.match(/^# operations: (\d+)$/m)?.[1];
+      if (ops !== undefined) expect(sync.main.size, `${step}: operations`).toBe(Number(ops));
+    }
+  });
+});
+
+function objectId(o: ClusterObject): string {
+  return `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+}
