@@ -43,8 +43,8 @@ export function registerGenerate(program: Command): void {
       let text: string;
       if (format === 'json') text = `${JSON.stringify(list, null, 2)}\n`;
       else {
-        const { stringify } = await import('yaml');
-        text = stringify(list, { aliasDuplicateObjects: false, lineWidth: 0 });
+        const { dump } = await import('js-yaml');
+        text = dump(list, { noRefs: true, lineWidth: -1 });
       }
       await writeOutput(text, opts.out as string | undefined);
     });

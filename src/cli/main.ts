@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { exitStatusFor, KubeplaneError, ManifestSetError } from '../errors.js';
 import { registerBench } from './bench.js';
+import { registerBenchLoad } from './bench-load.js';
 import { registerDemo } from './demo.js';
 import { registerDiff } from './diff.js';
 import { registerDns } from './dns.js';
@@ -30,6 +31,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerBench(program);
   registerDns(program);
+  registerBenchLoad(program);
   return program;
 }
 
