@@ -1,0 +1,91 @@
+// Scenarios from kube-proxy's own pkg/proxy/iptables/proxier_test.go, written as fixtures of ours
+// (fixtures/upstream-iptables/) and rendered with --profile kube-proxy-test: the payload must equal
+// upstream's expected payload (kept as test data) after upstream's own order normalisation.
+import { readFileSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import { loadManifests } from '../../../src/cluster/load.js';
+import { resolveProxyConfig } from '../../../src/proxy/config.js';
+import { iptablesOptions } from '../../../src/proxy/iptables/options.js';
+import { EMPTY_MEMO, render } from '../../../src/proxy/iptables/render.js';
+import { ProxyTracker } from '../../../src/proxy/state.js';
+import { FULL_SYNC } from '../../../src/proxy/types.js';
+import { fixture, runCli } from '../../support/cli.js';
+import { checkRuleJumps, sortIPTablesRules } from './iptables-dump.js';
+
+const NODE = fixture('upstream-iptables', 'node.yaml');
+const expected = (...p: string[]) => readFileSync(fixture('upstream-iptables', ...p, 'expected.iptables'), 'utf8');
+
+describe('full syncs match upstream', () => {
+  test.each([
+    { name: 'TestOverallIPTablesRules', dir: 'overall' },
+    { name: 'TestBadIPs (leading zeros, host bits)', dir: 'bad-ips' },
+    { name: 'TestSyncProxyRulesRepeated, first sync', dir: 'sync-repeated/1-initial' },
+  ])('$name', ({ dir }) => {
+    const r = runCli([
+      'rules',
+      '--mode',
+      'iptables',
+      '--profile',
+      'kube-proxy-test',
+      '-f',
+      NODE,
+      '-f',
+      fixture('upstream-iptables', dir, 'cluster.yaml'),
+    ]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    expect(sortIPTablesRules(r.stdout)).toBe(expected(dir));
+    expect(checkRuleJumps(expected(dir))).toEqual([]);
+    expect(checkRuleJumps(r.stdout)).toEqual([]);
+  });
+});
+
+describe('partial syncs (TestSyncProxyRulesRepeated) match upstream', () => {
+  const steps = [
+    '1-initial',
+    '2-add-service',
+    '3-delete-service',
+    '4-add-service-without-endpoints',
+    '5-add-endpoints',
+    '6-change-endpoint',
+    '7-add-endpoint',
+    '8-no-change',
+  ];
+  test.each(steps.slice(1).map((step, i) => ({ name: step, from: steps[i]!, to: step })))('$name', ({ from, to }) => {
+    const dir = (s: string) => fixture('upstream-iptables', 'sync-repeated', s, 'cluster.yaml');
+    const r = runCli([
+      'diff',
+      '--mode',
+      'iptables',
+      '--profile',
+      'kube-proxy-test',
+      '--from',
+      NODE,
+      '--from',
+      dir(from),
+      '--to',
+      NODE,
+      '--to',
+      dir(to),
+    ]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    expect(sortIPTablesRules(r.stdout)).toBe(expected('sync-repeated', to));
+  });
+
+  test('a full sync after svc4 is deleted rewrites every service and deletes its chains', async () => {
+    const load = async (s: string) =>
+      (await loadManifests([NODE, fixture('upstream-iptables', 'sync-repeated', s, 'cluster.yaml')])).objects;
+    const before = await load('8-no-change');
+    const after = await load('9-delete-service-full-sync');
+    const config = resolveProxyConfig(after);
+    const opt = iptablesOptions(config, 'IPv4', 'kube-proxy-test');
+    const tracker = new ProxyTracker('IPv4', config);
+    for (const o of before) tracker.upsert(o);
+    const first = render(tracker.sync().state, FULL_SYNC, EMPTY_MEMO, opt);
+    const svc4 = before.find((o) => o.kind === 'Service' && o.metadata.name === 'svc4')!;
+    tracker.delete(svc4);
+    const second = render(tracker.sync().state, FULL_SYNC, first.memo, opt);
+    expect(sortIPTablesRules(second.payload)).toBe(expected('sync-repeated', '9-delete-service-full-sync'));
+  });
+});
