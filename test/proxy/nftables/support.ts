@@ -42,3 +42,53 @@ export function upstreamExpected(scenario: string): string {
   const base = readFileSync(fixture('upstream-nftables', 'base-rules.nft'), 'utf8');
   return `${base}\n${readFileSync(fixture('upstream-nftables', scenario, 'upstream.nft'), 'utf8')}`;
 }
+
+export interface FlowCase {
+  name: string;
+  src: string;
+  proto: string;
+  dst: string;
+  dport: number;
+  output: string;
+  masq: boolean;
+}
+
+/** The packet-flow table of an upstream scenario (flows.tsv: upstream's expected outputs). */
+export function readFlows(scenario: string): { family: IPFamily; flows: FlowCase[] } {
+  const text = readFileSync(fixture('upstream-nftables', scenario, 'flows.tsv'), 'utf8');
+  const family: IPFamily = /family: IPv6/.test(text) ? 'IPv6' : 'IPv4';
+  const flows = text
+    .split('\n')
+    .filter((l) => l && !l.startsWith('#'))
+    .map((l) => {
+      const [name, src, proto, dst, dport, output, masq] = l.split('\t');
+      return {
+        name: name!,
+        src: src!,
+        proto: proto!,
+        dst: dst!,
+        dport: Number(dport),
+        output: output ?? '',
+        masq: masq === 'true',
+      };
+    });
+  return { family, flows };
+}
+
+/** upstream's testNodeIPs: the addresses "fib ... type local" treats as the node's. */
+export const TEST_NODE_IPS = ['192.168.0.2', '192.168.1.2', '192.168.99.11', '2001:db8::1', '2001:db8:1::2'];
+
+export const FLOW_SCENARIOS = [
+  'no-endpoints-reject',
+  'cluster-ip-general',
+  'load-balancer',
+  'node-ports-ipv4',
+  'node-ports-ipv4-multiple',
+  'node-ports-ipv6',
+  'node-ports-ipv6-multiple',
+  'etp-local',
+  'etp-cluster',
+  'internal-external-masquerade',
+  'terminating-endpoints-cluster',
+  'terminating-endpoints-only',
+] as const;
