@@ -13,7 +13,8 @@ export interface ParsedIP {
   sloppy: boolean;
 }
 
-const v4Cache = new Map<string, ParsedIP | undefined>();
+/** Parsed IPv4 text (null: not an address). Large clusters repeat the same strings across syncs. */
+const v4Cache = new Map<string, ParsedIP | null>();
 
 function parseIPv4Sloppy(s: string): ParsedIP | undefined {
   const parts = s.split('.');
@@ -50,13 +51,12 @@ export function parseIPSloppy(s: string): ParsedIP | undefined {
       return undefined;
     }
   }
-  let hit = v4Cache.get(s);
-  if (hit === undefined && !v4Cache.has(s)) {
-    hit = parseIPv4Sloppy(s);
-    if (v4Cache.size > 200_000) v4Cache.clear();
-    v4Cache.set(s, hit);
-  }
-  return hit;
+  const hit = v4Cache.get(s);
+  if (hit !== undefined) return hit ?? undefined;
+  const parsed = parseIPv4Sloppy(s);
+  if (v4Cache.size > 500_000) v4Cache.clear();
+  v4Cache.set(s, parsed ?? null);
+  return parsed;
 }
 
 export interface ParsedCIDR {

@@ -26,7 +26,7 @@ export function endpointsByPort(
   options: EndpointOptions,
 ): Map<string, Endpoint[]> {
   const byPort = new Map<string, Map<string, Endpoint>>();
-  const ordered = [...slices].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1));
+  const ordered = slices.length > 1 ? [...slices].sort((a, b) => (a.metadata.name < b.metadata.name ? -1 : 1)) : slices;
   for (const slice of ordered) {
     if (slice.addressType !== family) continue;
     for (const port of slice.ports ?? []) {

@@ -17,8 +17,8 @@ const NO_ENDPOINTS: readonly Endpoint[] = [];
 interface DerivedService {
   ports: ServicePortInfo[];
   endpoints: Map<string, Endpoint[]>;
-  /** A stable text of ports + endpoints, to drop no-op changes. */
-  fingerprint: string;
+  /** A stable text of ports + endpoints, to drop no-op changes; computed only when compared. */
+  fingerprint?: string;
 }
 
 /** A read-only view of one family's service ports and endpoints, sorted by service port name. */
@@ -40,6 +40,11 @@ function fingerprintOf(ports: ServicePortInfo[], endpoints: Map<string, Endpoint
   for (const [k, list] of [...endpoints].sort((a, b) => (a[0] < b[0] ? -1 : 1)))
     eps.push([k, list.map((e) => ({ ...e, zoneHints: [...e.zoneHints], nodeHints: [...e.nodeHints] }))]);
   return JSON.stringify([ports, eps]);
+}
+
+function fingerprint(d: DerivedService): string {
+  d.fingerprint ??= fingerprintOf(d.ports, d.endpoints);
+  return d.fingerprint;
 }
 
 export class ProxyTracker {
@@ -153,7 +158,7 @@ export class ProxyTracker {
       const eps = byPort.get(`${p.portName}/${p.protocol}`);
       if (eps) endpoints.set(p.key, eps);
     }
-    return { ports, endpoints, fingerprint: fingerprintOf(ports, endpoints) };
+    return { ports, endpoints };
   }
 
   /** Apply pending changes; returns the Services whose rules may differ, and the new state. */
@@ -163,7 +168,7 @@ export class ProxyTracker {
       const before = this.derived.get(key);
       const after = this.derive(key);
       if (before === undefined && after === undefined) continue;
-      if (before && after && before.fingerprint === after.fingerprint) continue;
+      if (before && after && fingerprint(before) === fingerprint(after)) continue;
       changed.add(key);
       for (const p of before?.ports ?? []) this.categorizedCache.delete(p.key);
       for (const p of after?.ports ?? []) this.categorizedCache.delete(p.key);
