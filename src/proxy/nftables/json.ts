@@ -78,11 +78,12 @@ function objectJSON(verb: Operation['verb'], o: NftObject, family: string, table
 
 /** The transaction as a libnftables JSON document (one command per array entry). */
 export function toJSON(tx: Transaction): string {
-  const cmds: JsonExpr[] = [];
+  // One command a line: still one JSON document, but diffable and readable in golden files.
+  const lines: string[] = [];
   for (const op of tx.ops) {
     if (op.object.kind === 'rule' && op.object.expr === undefined)
       throw new Error(`rule in ${op.object.chain} has no JSON form (render with format json)`);
-    cmds.push({ [op.verb]: objectJSON(op.verb, op.object, tx.family, tx.table) });
+    lines.push(JSON.stringify({ [op.verb]: objectJSON(op.verb, op.object, tx.family, tx.table) }));
   }
-  return `${JSON.stringify({ nftables: cmds })}\n`;
+  return `{"nftables": [\n${lines.join(',\n')}\n]}\n`;
 }
