@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { ManifestError, ManifestParseError, ManifestReadError, ManifestSetError } from '../errors.js';
 import { assertText, expandLists, parseDocuments, type RawDocument } from './documents.js';
 import { mirrorEndpoints } from './endpoints-mirror.js';
+import { embeddedKubeProxyConfig, isKubeProxyConfigMap } from './kube-proxy-configmap.js';
 import type { ClusterObject, EndpointSlice, Endpoints } from './types.js';
 import { objectKey, SERVICE_NAME_LABEL } from './types.js';
 import { type ManifestWarning, validateDocument } from './validate/index.js';
@@ -73,6 +74,14 @@ export async function loadTexts(texts: readonly { file: string; bytes: Buffer | 
       throw err;
     }
     for (const doc of docs) {
+      if (isKubeProxyConfigMap(doc.value)) {
+        try {
+          docs.push(...(await embeddedKubeProxyConfig(doc)));
+        } catch (err) {
+          if (!(err instanceof ManifestParseError)) throw err;
+          problems.push(err);
+        }
+      }
       const verdict = validateDocument(doc);
       warnings.push(...verdict.ctx.warnings);
       if (verdict.kind === 'invalid') {

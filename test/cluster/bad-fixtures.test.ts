@@ -1,6 +1,6 @@
 // Every file in fixtures/bad/ states the error it must produce; the loader and the CLI must both
 // produce it, and nothing from the set may be stored or rendered.
-import { readFileSync, readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { loadManifests } from '../../src/cluster/load.js';
@@ -53,20 +53,23 @@ describe('fixtures/bad through the loader', () => {
 });
 
 describe('fixtures/bad through the CLI', () => {
-  test.each(cases)('kubeplane validate -f $name exits 2 naming file, document, object and field', ({ file, field, code }) => {
-    const r = runCli(['validate', '-f', file]);
-    expect(r.status).toBe(2);
-    expect(r.stdout).toBe('');
-    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
-    const line = r.stderr.split('\n')[0]!;
-    expect(line.startsWith(`${file}`)).toBe(true);
-    if (code === 'KP_MANIFEST_FIELD') {
-      expect(line).toMatch(/: document \d+/);
-      expect(line).toContain(`: ${field}: `);
-    } else {
-      expect(line).toContain(`:${field.replace('line ', '')}: `);
-    }
-  });
+  test.each(cases)(
+    'kubeplane validate -f $name exits 2 naming file, document, object and field',
+    ({ file, field, code }) => {
+      const r = runCli(['validate', '-f', file]);
+      expect(r.status).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+      const line = r.stderr.split('\n')[0]!;
+      expect(line.startsWith(`${file}`)).toBe(true);
+      if (code === 'KP_MANIFEST_FIELD') {
+        expect(line).toMatch(/: document \d+/);
+        expect(line).toContain(`: ${field}: `);
+      } else {
+        expect(line).toContain(`:${field.replace('line ', '')}: `);
+      }
+    },
+  );
 
   test('a good set plus one bad file exits 2 and renders nothing', () => {
     const r = runCli(['validate', '-f', fixture('demo'), '-f', join(BAD, 'service-port-range.yaml')]);

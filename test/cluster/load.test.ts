@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -44,7 +44,15 @@ describe('loadManifests', () => {
     mkdirSync(join(dir, 'a', 'b'), { recursive: true });
     writeFileSync(join(dir, 'one.yaml'), SVC('one', '10.96.0.1'));
     writeFileSync(join(dir, 'a', 'two.yml'), SVC('two', '10.96.0.2'));
-    writeFileSync(join(dir, 'a', 'b', 'three.json'), JSON.stringify({ apiVersion: 'v1', kind: 'Service', metadata: { name: 'three', namespace: 'app' }, spec: { clusterIP: '10.96.0.3', ports: [{ port: 80 }] } }));
+    writeFileSync(
+      join(dir, 'a', 'b', 'three.json'),
+      JSON.stringify({
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'three', namespace: 'app' },
+        spec: { clusterIP: '10.96.0.3', ports: [{ port: 80 }] },
+      }),
+    );
     writeFileSync(join(dir, 'a', 'notes.txt'), 'not a manifest');
     const loaded = await loadManifests([dir]);
     expect(loaded.objects.map((o) => o.metadata?.name).sort()).toEqual(['one', 'three', 'two']);
@@ -58,7 +66,9 @@ describe('loadManifests', () => {
   });
 
   test('a missing path is a read error naming it', async () => {
-    await expect(loadManifests(['/nonexistent/kp.yaml'])).rejects.toThrow('/nonexistent/kp.yaml: no such file or directory');
+    await expect(loadManifests(['/nonexistent/kp.yaml'])).rejects.toThrow(
+      '/nonexistent/kp.yaml: no such file or directory',
+    );
   });
 });
 
@@ -69,10 +79,23 @@ describe('documents', () => {
   });
 
   test('kind: List and *List documents expand to their items', async () => {
-    const list = { apiVersion: 'v1', kind: 'ServiceList', items: [{ apiVersion: 'v1', kind: 'Service', metadata: { name: 'a', namespace: 'x' }, spec: { clusterIP: '10.96.0.1', ports: [{ port: 80 }] } }] };
+    const list = {
+      apiVersion: 'v1',
+      kind: 'ServiceList',
+      items: [
+        {
+          apiVersion: 'v1',
+          kind: 'Service',
+          metadata: { name: 'a', namespace: 'x' },
+          spec: { clusterIP: '10.96.0.1', ports: [{ port: 80 }] },
+        },
+      ],
+    };
     const loaded = await loadText(JSON.stringify(list), 'list.json');
     expect(loaded.objects).toHaveLength(1);
-    const yamlList = await loadText(`apiVersion: v1\nkind: List\nitems:\n- ${SVC('b', '10.96.0.2').replace(/\n/g, '\n  ')}`);
+    const yamlList = await loadText(
+      `apiVersion: v1\nkind: List\nitems:\n- ${SVC('b', '10.96.0.2').replace(/\n/g, '\n  ')}`,
+    );
     expect(yamlList.objects).toHaveLength(1);
   });
 
@@ -84,25 +107,34 @@ describe('documents', () => {
   });
 
   test('a JSON syntax error names the file and line', async () => {
-    const err = await loadText('{\n  "kind": "Service",\n  "metadata": {"name": "x"}}\n  "spec": {}\n}', 'bad.json').catch((e) => e);
+    const err = await loadText(
+      '{\n  "kind": "Service",\n  "metadata": {"name": "x"}}\n  "spec": {}\n}',
+      'bad.json',
+    ).catch((e) => e);
     expect(err).toBeInstanceOf(ManifestSetError);
     expect(err.errors[0].code).toBe('KP_MANIFEST_PARSE');
     expect(err.message).toMatch(/^bad\.json:[34]: (JSON|YAML): /);
   });
 
   test('binary input is refused with the file and line', async () => {
-    const err = await loadTexts([{ file: 'blob.yaml', bytes: Buffer.from([0x61, 0x0a, 0x62, 0x00, 0xff]) }]).catch((e) => e);
+    const err = await loadTexts([{ file: 'blob.yaml', bytes: Buffer.from([0x61, 0x0a, 0x62, 0x00, 0xff]) }]).catch(
+      (e) => e,
+    );
     expect(err.errors[0].code).toBe('KP_MANIFEST_PARSE');
     expect(err.message).toBe('blob.yaml:2: binary data (NUL byte), not a YAML or JSON manifest');
   });
 
   test('invalid UTF-8 is refused', async () => {
-    const err = await loadTexts([{ file: 'latin.yaml', bytes: Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xe9, 0x0a]) }]).catch((e) => e);
+    const err = await loadTexts([
+      { file: 'latin.yaml', bytes: Buffer.from([0x6b, 0x69, 0x6e, 0x64, 0x3a, 0x20, 0xe9, 0x0a]) },
+    ]).catch((e) => e);
     expect(err.message).toContain('latin.yaml:1: not valid UTF-8');
   });
 
   test('unused kinds are skipped and counted, not errors', async () => {
-    const loaded = await loadText('apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\n');
+    const loaded = await loadText(
+      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\n',
+    );
     expect(loaded.objects).toHaveLength(0);
     expect(loaded.skipped).toEqual({ Deployment: 1, Secret: 1 });
   });
@@ -159,7 +191,9 @@ spec: {type: ExternalName, externalName: db.example.com., ports: [{port: 5432}]}
   });
 
   test('objects without a namespace land in "default"', async () => {
-    const loaded = await loadText('apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {clusterIP: 10.96.0.7, ports: [{port: 1}]}\n');
+    const loaded = await loadText(
+      'apiVersion: v1\nkind: Service\nmetadata: {name: x}\nspec: {clusterIP: 10.96.0.7, ports: [{port: 1}]}\n',
+    );
     expect(loaded.objects[0]!.metadata!.namespace).toBe('default');
   });
 });
@@ -199,5 +233,35 @@ ports: [{port: 80}]
 `);
     expect(loaded.objects).toHaveLength(1);
     expect(loaded.mirroredEndpoints).toBe(0);
+  });
+});
+
+describe('the kube-proxy ConfigMap', () => {
+  test('kube-system/kube-proxy data[config.conf] yields the KubeProxyConfiguration', async () => {
+    const loaded = await loadText(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: kube-proxy, namespace: kube-system}
+data:
+  config.conf: |-
+    apiVersion: kubeproxy.config.k8s.io/v1alpha1
+    kind: KubeProxyConfiguration
+    clusterCIDR: 10.244.0.0/16
+    mode: nftables
+`);
+    expect(loaded.counts).toEqual({ KubeProxyConfiguration: 1 });
+    expect(loaded.skipped).toEqual({ ConfigMap: 1 });
+  });
+
+  test('an invalid embedded configuration names the ConfigMap key in the field path', async () => {
+    const err = await loadText(`apiVersion: v1
+kind: ConfigMap
+metadata: {name: kube-proxy, namespace: kube-system}
+data:
+  config.conf: |-
+    apiVersion: kubeproxy.config.k8s.io/v1alpha1
+    kind: KubeProxyConfiguration
+    iptables: {masqueradeBit: 40}
+`).catch((e) => e);
+    expect(err.errors[0].at.field).toBe('data[config.conf].iptables.masqueradeBit');
   });
 });
