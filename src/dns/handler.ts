@@ -27,7 +27,13 @@ export interface HandlerOptions {
 
 const EMPTY: Rr[] = [];
 
+/** Encoded authoritative replies by query bytes (all but the ID): valid until the zone changes. */
+const ANSWER_CACHE_LIMIT = 50_000;
+
 export class DnsHandler {
+  private readonly answers = new Map<string, Buffer>();
+  private answersGeneration = -1;
+
   constructor(
     public index: ZoneIndex,
     readonly options: HandlerOptions,
@@ -62,6 +68,18 @@ export class DnsHandler {
       return out;
     }
     const q = decoded.query;
+    // The reply is a function of the query bytes after the ID, the transport and the zone's state.
+    if (this.answersGeneration !== this.index.generation) {
+      this.answers.clear();
+      this.answersGeneration = this.index.generation;
+    }
+    const key = proto === 'udp' ? msg.toString('latin1', 2) : `tcp${msg.toString('latin1', 2)}`;
+    const cached = this.answers.get(key);
+    if (cached) {
+      const out = Buffer.from(cached);
+      out.writeUInt16BE(q.id, 0);
+      return this.finish(q, proto, family, out, started);
+    }
     try {
       const result = this.answer(q, msg, proto);
       if (result instanceof Promise) {
@@ -92,10 +110,10 @@ export class DnsHandler {
     const m = this.options.metrics;
     if (!m) return;
     const t = typeLabel(type);
-    m.requests.inc([m.server, '.', '', proto, family, t]);
-    m.responses.inc([m.server, '.', '', rcodeLabel(rcode), '']);
-    m.duration.observe([m.server, '.', '', t], (performance.now() - started) / 1000);
-    m.responseSize.observe([m.server, '.', '', proto], size);
+    m.requests.incKey(proto + family + t, () => [m.server, '.', '', proto, family, t]);
+    m.responses.incKey(String(rcode), () => [m.server, '.', '', rcodeLabel(rcode), '']);
+    m.duration.observeKey(t, () => [m.server, '.', '', t], (performance.now() - started) / 1000);
+    m.responseSize.observeKey(proto, () => [m.server, '.', '', proto], size);
   }
 
   private servfail(q: Query, err: unknown): Buffer {
@@ -141,7 +159,10 @@ export class DnsHandler {
     const f = a.followup;
     if (f?.kind === 'forward' && this.options.upstream) return this.forward(q, msg, proto);
     if (f?.kind === 'chase' && this.options.upstream) return this.chase(q, a, f.target, f.type, proto);
-    return this.reply(q, a, proto);
+    const out = this.reply(q, a, proto);
+    if (this.answers.size >= ANSWER_CACHE_LIMIT) this.answers.clear();
+    this.answers.set(proto === 'udp' ? msg.toString('latin1', 2) : `tcp${msg.toString('latin1', 2)}`, out);
+    return out;
   }
 
   /** Relay the client's own query to the upstream (through the cache) and its reply back. */

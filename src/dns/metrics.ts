@@ -17,10 +17,13 @@ class Counter {
     readonly labelNames: readonly string[],
   ) {}
   inc(labels: string[], by = 1): void {
-    const k = labels.join('\u0000');
-    const v = this.values.get(k);
+    this.incKey(labels.join('\u0000'), () => labels, by);
+  }
+  /** The query path's form: a caller-made key, label values built only the first time. */
+  incKey(key: string, labels: () => string[], by = 1): void {
+    const v = this.values.get(key);
     if (v) v.n += by;
-    else this.values.set(k, { labels, n: by });
+    else this.values.set(key, { labels: labels(), n: by });
   }
   render(type = 'counter'): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${type}`];
@@ -38,9 +41,11 @@ class Histogram {
     readonly buckets: readonly number[],
   ) {}
   observe(labels: string[], x: number): void {
-    const k = labels.join('\u0000');
-    let v = this.values.get(k);
-    if (!v) this.values.set(k, (v = { labels, counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
+    this.observeKey(labels.join('\u0000'), () => labels, x);
+  }
+  observeKey(key: string, labels: () => string[], x: number): void {
+    let v = this.values.get(key);
+    if (!v) this.values.set(key, (v = { labels: labels(), counts: this.buckets.map(() => 0), sum: 0, count: 0 }));
     for (let i = 0; i < this.buckets.length; i++) if (x <= this.buckets[i]!) v.counts[i]!++;
     v.sum += x;
     v.count++;
