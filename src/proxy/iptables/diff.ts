@@ -27,13 +27,13 @@ export function partialSync(
   const tracker = new ProxyTracker(family, config);
   for (const o of from) tracker.upsert(o);
   const first = tracker.sync();
-  const before = render(first.state, { full: true, services: new Set() }, EMPTY_MEMO, opt);
+  const before = render(first.state, { full: true, services: new Set() }, EMPTY_MEMO, opt, { trackChains: true });
   const kept = new Set(to.map(identity));
   for (const o of from) if (!kept.has(identity(o))) tracker.delete(o);
   for (const o of to) tracker.upsert(o);
   const next = tracker.sync();
   // A node topology change would force a full sync in kube-proxy; the tracker reports it.
-  const after = render(next.state, next.changes, before.memo, opt);
+  const after = render(next.state, next.changes, before.memo, opt, { trackChains: true });
   return { before, after, changedServices: [...next.changes.services].sort() };
 }
 

@@ -17,18 +17,11 @@ export interface IptablesMemo {
   readonly signature: string;
   /** Text per service port (key "ns/svc:port/PROTO"), reused while the port object is the same. */
   readonly outputs: ReadonlyMap<string, PortOutput>;
-  /** The nat chains each Service ("ns/svc") has in the kernel. */
-  readonly chainsByService: ReadonlyMap<string, readonly string[]>;
-  /** Every per-service nat chain in the kernel after the sync. */
-  readonly existing: ReadonlySet<string>;
+  /** Per Service ("ns/svc"): the port outputs last written for it, whose chains are in the kernel. */
+  readonly byService: ReadonlyMap<string, readonly PortOutput[]>;
 }
 
-export const EMPTY_MEMO: IptablesMemo = {
-  signature: '',
-  outputs: new Map(),
-  chainsByService: new Map(),
-  existing: new Set(),
-};
+export const EMPTY_MEMO: IptablesMemo = { signature: '', outputs: new Map(), byService: new Map() };
 
 export interface RenderStats {
   filterRules: number;
@@ -46,7 +39,7 @@ export interface Rendered {
   payload: string;
   stats: RenderStats;
   memo: IptablesMemo;
-  /** Per-service chains declared in the payload that did not exist before. */
+  /** Per-service chains declared in the payload that did not exist before (with trackChains). */
   added: string[];
   /** Per-service chains declared in the payload that existed before (flushed and refilled). */
   rewritten: string[];
@@ -57,6 +50,8 @@ export interface Rendered {
 export interface RenderOptions {
   /** Also write the jump rules from built-in chains (see jumps.ts). */
   jumps?: boolean;
+  /** Fill `added` and `rewritten` (for diff summaries; costs a little on large syncs). */
+  trackChains?: boolean;
 }
 
 function signatureOf(opt: IptablesOptions): string {
@@ -110,9 +105,10 @@ export function render(
   }
 
   const outputs = cacheValid ? (memo.outputs as Map<string, PortOutput>) : new Map<string, PortOutput>();
-  const chainsByService = full ? new Map<string, string[]>() : (memo.chainsByService as Map<string, string[]>);
-  const rewrittenServices = new Map<string, string[]>();
-  const seenKeys = full ? undefined : new Set<string>();
+  const oldByService = memo.byService;
+  const byService = full ? new Map<string, PortOutput[]>() : (memo.byService as Map<string, PortOutput[]>);
+  // Outputs written this sync, per rewritten Service.
+  const rewrittenServices = new Map<string, PortOutput[]>();
 
   for (const port of state.ports) {
     const rewrite = full || changes.services.has(port.service);
@@ -121,7 +117,6 @@ export function render(
       out = writeServicePort(port, state.categorized(port), opt, large);
       outputs.set(port.key, out);
     }
-    seenKeys?.add(port.key);
     filterRules.raw(out.filter, out.filterLines);
     natRules.raw(out.natTop, out.natTopLines);
     const chains: RuleBuffer = rewrite ? natChains : skippedChains;
@@ -129,43 +124,37 @@ export function render(
     chains.raw(out.natChainLines, out.chains.length);
     rules.raw(out.natChainRules, out.natChainRuleLines);
     if (rewrite) {
-      let list = rewrittenServices.get(port.service);
-      if (!list) rewrittenServices.set(port.service, (list = []));
-      for (const c of out.chains) list.push(c);
+      const list = rewrittenServices.get(port.service);
+      if (list) list.push(out);
+      else rewrittenServices.set(port.service, [out]);
     }
   }
 
-  // Chains that were in the kernel and are no longer used: on a full sync every chain not written
-  // now; on a partial sync, the old chains of the rewritten (or removed) services.
+  // Chains in the kernel that are no longer used: the old chains of every rewritten Service (all
+  // of them on a full sync, including Services now gone) that it does not write again. Chain names
+  // embed the service port name, so no chain moves between Services.
   const stale: string[] = [];
-  let existing: Set<string>;
   const added: string[] = [];
   const rewritten: string[] = [];
-  if (full) {
-    existing = new Set<string>();
-    for (const [svc, list] of rewrittenServices) {
-      chainsByService.set(svc, list);
-      for (const c of list) existing.add(c);
+  const services = full ? new Set([...oldByService.keys(), ...rewrittenServices.keys()]) : changes.services;
+  for (const svc of services) {
+    const before = oldByService.get(svc);
+    const now = rewrittenServices.get(svc);
+    const nowChains = new Set<string>();
+    for (const o of now ?? []) for (const c of o.chains) nowChains.add(c);
+    const oldChains = new Set<string>();
+    for (const o of before ?? []) {
+      for (const c of o.chains) {
+        oldChains.add(c);
+        if (!nowChains.has(c)) stale.push(c);
+      }
+      if (!full && !now?.some((n) => n.port.key === o.port.key)) outputs.delete(o.port.key);
     }
-    for (const c of memo.existing) if (!existing.has(c)) stale.push(c);
-    for (const c of existing) (memo.existing.has(c) ? rewritten : added).push(c);
-  } else {
-    existing = memo.existing as Set<string>;
-    const touched = new Set<string>([...changes.services, ...rewrittenServices.keys()]);
-    for (const svc of touched) {
-      const now = rewrittenServices.get(svc) ?? [];
-      const nowSet = new Set(now);
-      for (const c of chainsByService.get(svc) ?? []) if (!nowSet.has(c)) stale.push(c);
-      for (const c of now) (existing.has(c) ? rewritten : added).push(c);
-      if (now.length > 0) chainsByService.set(svc, now);
-      else chainsByService.delete(svc);
-    }
-    for (const c of stale) existing.delete(c);
-    for (const c of added) existing.add(c);
-    // Drop cached text of ports that are gone.
-    for (const key of outputs.keys()) if (!seenKeys!.has(key)) outputs.delete(key);
+    if (ro.trackChains) for (const c of nowChains) (oldChains.has(c) ? rewritten : added).push(c);
+    if (now) byService.set(svc, now);
+    else byService.delete(svc);
   }
-  if (full && cacheValid) {
+  if (full && outputs.size > state.ports.length) {
     const live = new Set(state.ports.map((p) => p.key));
     for (const key of outputs.keys()) if (!live.has(key)) outputs.delete(key);
   }
@@ -221,7 +210,7 @@ export function render(
       largeClusterMode: large ? 1 : 0,
       servicesRewritten: rewrittenServices.size,
     },
-    memo: { signature, outputs, chainsByService, existing },
+    memo: { signature, outputs, byService },
     added,
     rewritten,
     deleted: stale,

@@ -263,15 +263,25 @@ export function writeServicePort(
   return {
     port,
     large,
-    filter,
+    filter: flat(filter),
     filterLines,
-    natTop,
+    natTop: flat(natTop),
     natTopLines,
-    natChainLines: chainLines,
-    natChainRules: rules,
+    natChainLines: flat(chainLines),
+    natChainRules: flat(rules),
     natChainRuleLines: ruleLines,
     chains,
   };
+}
+
+let sink = 0;
+/**
+ * Strings built with += are V8 "cons" trees; joining them walks every tree again on each sync.
+ * Converting to a number flattens a string in place, once, so later joins copy flat memory.
+ */
+function flat(s: string): string {
+  sink ^= Number(s) | 0;
+  return s;
 }
 
 function cidrHolds(cidr: string, ip: string): boolean {

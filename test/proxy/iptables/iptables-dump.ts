@@ -85,7 +85,8 @@ export function sortIPTablesRules(text: string): string {
       return ra !== rb ? ra - rb : na < nb ? -1 : na > nb ? 1 : 0;
     });
     for (const c of t.chains) {
-      if (c.name === 'KUBE-NODEPORTS' || (c.name === 'KUBE-SERVICES' && t.name === 'filter')) c.rules.sort(byServiceName);
+      if (c.name === 'KUBE-NODEPORTS' || (c.name === 'KUBE-SERVICES' && t.name === 'filter'))
+        c.rules.sort(byServiceName);
       if (c.name === 'KUBE-SERVICES' && t.name === 'nat') {
         const last = (r: string) => commentOf(r)?.includes('must be the last rule') === true;
         c.rules.sort((a, b) => (last(a) ? (last(b) ? 0 : 1) : last(b) ? -1 : byServiceName(a, b)));
