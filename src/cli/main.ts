@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { exitStatusFor, KubeplaneError, ManifestSetError } from '../errors.js';
+import { registerApply } from './apply.js';
 import { registerBench } from './bench.js';
 import { registerBenchLoad } from './bench-load.js';
 import { registerDemo } from './demo.js';
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   registerRules(program);
   registerDiff(program);
   registerGenerate(program);
+  registerApply(program);
   registerBench(program);
   registerDns(program);
   registerBenchLoad(program);

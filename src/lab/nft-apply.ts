@@ -8,9 +8,9 @@ import { LabError } from '../errors.js';
 
 export type NftFormat = 'text' | 'json';
 
-/** The path of an executable on PATH (or in the sbin directories nft lives in), else undefined. */
+/** The path of an executable on PATH, else undefined. */
 export function findExecutable(cmd: string): string | undefined {
-  const dirs = [...(process.env.PATH ?? '').split(delimiter), '/usr/sbin', '/sbin'];
+  const dirs = (process.env.PATH ?? '').split(delimiter);
   for (const d of dirs) {
     if (!d) continue;
     const p = join(d, cmd);
@@ -54,7 +54,15 @@ export async function applyNft(netns: string, payload: string, format: NftFormat
       `network namespace ${JSON.stringify(netns)} does not exist`,
       `create it first (ip netns add ${netns}) or pick one from \`ip netns list\``,
     );
-  const r = await execa(ip, args, { input: payload, reject: false, stripFinalNewline: false });
+  // nft 1.0.6 reads a JSON "-f -" by opening /dev/stdin, which fails (ENXIO) on the socketpair
+  // Node gives a child as stdin; `cat` turns it into a real pipe. Text input reads fd 0 and works
+  // either way; both go the same way here.
+  const r = await execa('sh', ['-c', `cat | exec "$0" "$@"`, ip, ...args], {
+    input: payload,
+    reject: false,
+    stripFinalNewline: false,
+    maxBuffer: 64 * 1024 * 1024,
+  });
   if (r.failed) {
     const stderr = String(r.stderr || r.stdout || r.shortMessage || '');
     const hint = /Operation not permitted|EPERM/.test(stderr)
