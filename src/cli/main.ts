@@ -11,6 +11,7 @@ import { registerDemo } from './demo.js';
 import { registerDiff } from './diff.js';
 import { registerDns } from './dns.js';
 import { registerGenerate } from './generate.js';
+import { registerIpam } from './ipam.js';
 import { registerRules } from './rules.js';
 import { registerValidate } from './validate.js';
 
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   registerGenerate(program);
   registerApply(program);
   registerBench(program);
+  registerIpam(program);
   registerDns(program);
   registerBenchLoad(program);
   return program;

@@ -7,20 +7,19 @@
 // next ADD that meets it under the lock reclaims it, DEL of the crashed attachment removes it, and GC
 // frees it.
 //
-// Speed: host-local reads every file per ADD/DEL (O(allocations)). Here each attachment has an index
-// file, .kubeplane/a/<id>@<ifname>, listing the addresses it may hold. It is written *before* the claim
-// (an append of one line), so it is always a superset of the truth, and every entry is verified
-// against the address file before use; ADD, DEL and CHECK read only that file. The index is built by
-// one scan the first time a directory is used (marker .kubeplane/indexed) and rebuilt after GC.
+// Speed: host-local reads every file per ADD/DEL (O(allocations)). Here an owner index
+// (file-index.ts, under .kubeplane/, which host-local's walk reads but never matches) says which
+// addresses an attachment may hold; ADD, DEL and CHECK read one small bucket of it plus those address
+// files. It is built by one scan the first time a directory is used (marker .kubeplane/indexed) and
+// rebuilt after GC. Allocations host-local makes in the same directory later are not indexed.
 import {
-  appendFileSync,
   closeSync,
   existsSync,
+  ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
-  rmSync,
   unlinkSync,
   writeFileSync,
   writeSync,
@@ -29,6 +28,7 @@ import { join, resolve } from 'node:path';
 import { IpamError } from '../../errors.js';
 import { parseIP } from '../ip.js';
 import { type Holding, type IpamStore, type Owner, ownerRecord, parseOwnerRecord } from '../store.js';
+import { OwnerIndex } from './file-index.js';
 import { withDirLock } from './lock.js';
 
 const INDEX_DIR = '.kubeplane';
@@ -51,15 +51,32 @@ function unlinkQuiet(path: string): void {
   }
 }
 
-function fnv64(s: string): string {
-  let h = 0xcbf29ce484222325n;
-  for (let i = 0; i < s.length; i++) h = ((h ^ BigInt(s.charCodeAt(i))) * 0x100000001b3n) & 0xffffffffffffffffn;
-  return h.toString(16);
-}
-
 /** Is `name` an address file (as opposed to lock, last_reserved_ip.*, the index dir, temp files)? */
 export function isAddressFileName(name: string): boolean {
   return parseIP(name) !== undefined;
+}
+
+/**
+ * Overwrite a small file in place: write at 0, then cut to length. Not open(O_TRUNC): on ext4 a
+ * truncate-to-zero makes close() wait for the data to reach the disk (auto_da_alloc), which cost
+ * ~2.5 ms per ADD here. A crash between write and cut leaves a wrong cursor, which only moves where
+ * round-robin resumes (an unparsable cursor restarts at rangeStart, as host-local).
+ */
+function writeCursor(path: string, text: string): void {
+  let fd: number;
+  try {
+    fd = openSync(path, 'r+');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    fd = openSync(path, 'w', 0o644);
+  }
+  try {
+    const buf = Buffer.from(text);
+    writeSync(fd, buf, 0, buf.length, 0);
+    ftruncateSync(fd, buf.length);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Test-only crash points (KUBEPLANE_IPAM_TEST_PAUSE=after-intent|after-claim|after-write). */
@@ -71,13 +88,13 @@ function pausePoint(point: string): void {
 
 export class FileIpamStore implements IpamStore {
   readonly dir: string;
-  private readonly index: string;
-  private readonly attachDir: string;
+  private readonly indexDir: string;
+  private readonly owners: OwnerIndex;
 
   constructor(dataDir: string, network: string) {
     this.dir = resolve(dataDir, network);
-    this.index = join(this.dir, INDEX_DIR);
-    this.attachDir = join(this.index, 'a');
+    this.indexDir = join(this.dir, INDEX_DIR);
+    this.owners = new OwnerIndex(this.indexDir);
   }
 
   private io<T>(what: string, fn: () => T): T {
@@ -96,29 +113,17 @@ export class FileIpamStore implements IpamStore {
     });
   }
 
-  private attachmentPath(owner: Owner): string {
-    const name = `${owner.containerId.trim()}@${encodeURIComponent(owner.ifname)}`;
-    return join(this.attachDir, name.length <= 200 ? name : `#${fnv64(name)}`);
-  }
-
   private ensureIndexed(): void {
-    if (existsSync(join(this.index, 'indexed'))) return;
+    if (existsSync(join(this.indexDir, 'indexed'))) return;
     mkdirSync(this.dir, { recursive: true, mode: 0o755 });
     if (!existsSync(join(this.dir, 'lock'))) writeFileSync(join(this.dir, 'lock'), '', { mode: 0o600 });
     this.buildIndex();
   }
 
   private buildIndex(): void {
-    rmSync(this.attachDir, { recursive: true, force: true });
-    mkdirSync(this.attachDir, { recursive: true });
-    const lines = new Map<string, string[]>();
-    for (const h of this.scan()) {
-      if (!h.owner) continue;
-      const p = this.attachmentPath(h.owner);
-      lines.set(p, [...(lines.get(p) ?? []), h.ip]);
-    }
-    for (const [p, ips] of lines) writeFileSync(p, ips.map((ip) => `${ip}\n`).join(''));
-    writeFileSync(join(this.index, 'indexed'), '');
+    const lines = this.scan().flatMap((h) => (h.owner ? [{ ip: h.ip, owner: h.owner }] : []));
+    this.owners.rebuild(lines);
+    writeFileSync(join(this.indexDir, 'indexed'), '');
   }
 
   private scan(): Holding[] {
@@ -138,6 +143,13 @@ export class FileIpamStore implements IpamStore {
     return out;
   }
 
+  /** What the address file says now: an owner, 'empty' (claimed, never written) or undefined (free). */
+  private ownerOf(ip: string): Owner | 'empty' | undefined {
+    const text = readOrUndefined(join(this.dir, ip));
+    if (text === undefined) return undefined;
+    return parseOwnerRecord(text) ?? 'empty';
+  }
+
   async reserve(ip: string, owner: Owner, rangeSet: number): Promise<boolean> {
     return this.io(`reserving ${ip}`, () => {
       const path = join(this.dir, ip);
@@ -148,7 +160,7 @@ export class FileIpamStore implements IpamStore {
         if (existing.trim() !== '') return false;
         unlinkSync(path);
       }
-      appendFileSync(this.attachmentPath(owner), `${ip}\n`);
+      this.owners.note(ip, owner);
       pausePoint('after-intent');
       let fd: number;
       try {
@@ -167,7 +179,7 @@ export class FileIpamStore implements IpamStore {
       }
       closeSync(fd);
       pausePoint('after-write');
-      writeFileSync(join(this.dir, `${LAST_PREFIX}${rangeSet}`), ip);
+      writeCursor(join(this.dir, `${LAST_PREFIX}${rangeSet}`), ip);
       return true;
     });
   }
@@ -178,28 +190,25 @@ export class FileIpamStore implements IpamStore {
     );
   }
 
-  /** Verified entries of an attachment's index file: [held exactly, empty leftovers]. */
-  private indexed(owner: Owner): { held: string[]; empty: string[] } {
-    const listed = readOrUndefined(this.attachmentPath(owner));
+  /** Index entries of `owner`, verified: [held exactly, listed but empty (a killed claim)]. */
+  private verified(owner: Owner): { held: string[]; empty: string[]; bytes: number } {
+    const { ips, bytes } = this.owners.lookup(owner);
     const held: string[] = [];
     const empty: string[] = [];
-    if (listed === undefined) return { held, empty };
-    for (const ip of new Set(listed.split('\n'))) {
-      if (ip === '' || !isAddressFileName(ip)) continue;
-      const text = readOrUndefined(join(this.dir, ip));
-      if (text === undefined) continue;
-      const o = parseOwnerRecord(text);
-      if (!o) empty.push(ip);
-      else if (o.containerId === owner.containerId.trim() && o.ifname === owner.ifname) held.push(ip);
+    for (const ip of ips) {
+      if (!isAddressFileName(ip)) continue;
+      const o = this.ownerOf(ip);
+      if (o === 'empty') empty.push(ip);
+      else if (o && o.containerId === owner.containerId.trim() && o.ifname === owner.ifname) held.push(ip);
     }
-    return { held, empty };
+    return { held, empty, bytes };
   }
 
   async heldBy(owner: Owner): Promise<string[]> {
     return this.io('looking up an attachment', () => {
-      const exact = this.indexed(owner).held;
+      const exact = this.verified(owner).held;
       if (exact.length > 0 || owner.ifname === '') return exact;
-      return this.indexed({ containerId: owner.containerId, ifname: '' }).held;
+      return this.verified({ containerId: owner.containerId, ifname: '' }).held;
     });
   }
 
@@ -209,20 +218,17 @@ export class FileIpamStore implements IpamStore {
 
   async releaseOwner(owner: Owner): Promise<string[]> {
     return this.io('releasing an attachment', () => {
-      let target = owner;
-      let { held, empty } = this.indexed(owner);
-      if (held.length === 0 && owner.ifname !== '') {
-        const legacy = { containerId: owner.containerId, ifname: '' };
-        const l = this.indexed(legacy);
-        if (l.held.length > 0) {
-          for (const ip of empty) unlinkQuiet(join(this.dir, ip));
-          unlinkQuiet(this.attachmentPath(owner));
-          ({ held, empty } = l);
-          target = legacy;
-        }
-      }
-      for (const ip of [...held, ...empty]) unlinkQuiet(join(this.dir, ip));
-      unlinkQuiet(this.attachmentPath(target));
+      const exact = this.verified(owner);
+      const legacy =
+        exact.held.length === 0 && owner.ifname !== '' ? this.verified({ ...owner, ifname: '' }) : undefined;
+      const held = legacy && legacy.held.length > 0 ? legacy.held : exact.held;
+      for (const ip of [...held, ...exact.empty, ...(legacy?.empty ?? [])]) unlinkQuiet(join(this.dir, ip));
+      this.owners.compactIfLarge(owner, exact.bytes, (l) => {
+        const o = this.ownerOf(l.ip);
+        return (
+          o === 'empty' || (o !== undefined && o.containerId === l.owner.containerId && o.ifname === l.owner.ifname)
+        );
+      });
       return held;
     });
   }
@@ -238,7 +244,7 @@ export class FileIpamStore implements IpamStore {
   /** Record the range sets in use, so `kubeplane ipam show` can report utilisation per range. */
   noteRanges(json: string): void {
     this.io('recording the ranges', () => {
-      const path = join(this.index, 'ranges.json');
+      const path = join(this.indexDir, 'ranges.json');
       if (readOrUndefined(path) !== json) writeFileSync(path, json);
     });
   }

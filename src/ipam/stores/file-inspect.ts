@@ -1,0 +1,63 @@
+// Read-only view of a host-local style data dir for `kubeplane ipam show`: every network directory,
+// its reservations, cursors, and the range sets kubeplane-ipam recorded (.kubeplane/ranges.json).
+// Works on directories host-local wrote too (then ranges are unknown unless a config is given).
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { IpamError } from '../../errors.js';
+import { parseOwnerRecord } from '../store.js';
+import { isAddressFileName } from './file.js';
+
+export interface NetworkDirState {
+  readonly network: string;
+  readonly dir: string;
+  readonly allocations: { ip: string; containerId?: string; ifname?: string; empty?: true }[];
+  /** last_reserved_ip.<n> -> IP */
+  readonly cursors: Record<string, string>;
+  /** Raw range sets recorded by kubeplane-ipam, if any. */
+  readonly recordedRanges?: unknown;
+}
+
+function isNetworkDir(dir: string): boolean {
+  return readdirSync(dir).some((n) => n === 'lock' || n.startsWith('last_reserved_ip.') || isAddressFileName(n));
+}
+
+function readNetwork(network: string, dir: string): NetworkDirState {
+  const allocations: NetworkDirState['allocations'] = [];
+  const cursors: Record<string, string> = {};
+  for (const name of readdirSync(dir).sort()) {
+    const path = join(dir, name);
+    if (name.startsWith('last_reserved_ip.'))
+      cursors[name.slice('last_reserved_ip.'.length)] = readFileSync(path, 'utf8').trim();
+    else if (isAddressFileName(name) && statSync(path).isFile()) {
+      const o = parseOwnerRecord(readFileSync(path, 'utf8'));
+      allocations.push(o ? { ip: name, containerId: o.containerId, ifname: o.ifname } : { ip: name, empty: true });
+    }
+  }
+  const rangesPath = join(dir, '.kubeplane', 'ranges.json');
+  let recordedRanges: unknown;
+  if (existsSync(rangesPath)) {
+    try {
+      recordedRanges = JSON.parse(readFileSync(rangesPath, 'utf8'));
+    } catch {
+      recordedRanges = undefined;
+    }
+  }
+  return { network, dir, allocations, cursors, ...(recordedRanges !== undefined ? { recordedRanges } : {}) };
+}
+
+/** `dir` is either a data dir (one subdirectory per network) or one network's directory. */
+export function inspectDataDir(dir: string): NetworkDirState[] {
+  let st: ReturnType<typeof statSync>;
+  try {
+    st = statSync(dir);
+  } catch (err) {
+    throw new IpamError('invalid-config', `--data-dir ${dir}: no such directory`, dir, { cause: err });
+  }
+  if (!st.isDirectory()) throw new IpamError('invalid-config', `--data-dir ${dir}: not a directory`, dir);
+  if (isNetworkDir(dir)) return [readNetwork(dir.replace(/\/+$/, '').split('/').pop() ?? dir, dir)];
+  return readdirSync(dir, { withFileTypes: true })
+    .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+    .map((e) => e.name)
+    .sort()
+    .map((n) => readNetwork(n, join(dir, n)));
+}
