@@ -132,8 +132,12 @@ describe('malformed packets over UDP', () => {
       const len = Math.floor(rand() * 80);
       const b = Buffer.from(Array.from({ length: len }, () => Math.floor(rand() * 256)));
       // Keep some close to valid: a plausible header with QDCOUNT 1 and random body.
-      if (i % 2 === 0 && len >= 12)
-        b.writeUInt16BE(0x0100, 2), b.writeUInt16BE(1, 4), b.writeUInt32BE(0, 6), b.writeUInt16BE(0, 10);
+      if (i % 2 === 0 && len >= 12) {
+        b.writeUInt16BE(0x0100, 2);
+        b.writeUInt16BE(1, 4);
+        b.writeUInt32BE(0, 6);
+        b.writeUInt16BE(0, 10);
+      }
       await udpExchange(dns.address.port, b, 5);
     }
     const ok = await udpExchange(dns.address.port, good, 2000);
