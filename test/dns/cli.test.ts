@@ -1,0 +1,188 @@
+// `kubeplane dns query` and `kubeplane dns serve` through the built CLI, as a user runs them.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { CLI, fixture, ROOT, runCli } from '../support/cli.js';
+import { commandUnavailableReason, describeWith } from '../support/env.js';
+import { dig } from './dig.js';
+
+const TWO_NS = fixture('dns', 'two-ns');
+
+describe('dns query', () => {
+  test('a short name walks the search list of the pod namespace', () => {
+    const r = runCli(['dns', 'query', '-f', TWO_NS, 'db.prod', '--namespace', 'default']);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toContain('; search default.svc.cluster.local svc.cluster.local cluster.local  options ndots:5');
+    expect(r.stdout).toContain('try db.prod.default.svc.cluster.local. A: NXDOMAIN');
+    expect(r.stdout).toContain('try db.prod.svc.cluster.local. A: NOERROR');
+    expect(r.stdout).not.toContain('try db.prod.cluster.local.');
+    expect(r.stdout).toContain('ANSWER db.prod.svc.cluster.local. 5 IN A 10.244.2.11');
+  });
+
+  test('a full name with 4 dots is still tried with the search suffixes first (ndots:5)', () => {
+    const r = runCli(['dns', 'query', '-f', TWO_NS, 'web.default.svc.cluster.local']);
+    const tries = r.stdout.split('\n').filter((l) => l.startsWith('try '));
+    expect(tries).toEqual([
+      'try web.default.svc.cluster.local.default.svc.cluster.local. A: NXDOMAIN',
+      'try web.default.svc.cluster.local.svc.cluster.local. A: NXDOMAIN',
+      'try web.default.svc.cluster.local.cluster.local. A: NXDOMAIN',
+      'try web.default.svc.cluster.local. A: NOERROR',
+    ]);
+  });
+
+  test('--type SRV and a trailing dot (absolute name)', () => {
+    const r = runCli(['dns', 'query', '-f', TWO_NS, '_http._tcp.web.default.svc.cluster.local.', '--type', 'srv']);
+    expect(r.status).toBe(0);
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('try '))).toHaveLength(1);
+    expect(r.stdout).toContain(
+      'ANSWER _http._tcp.web.default.svc.cluster.local. 5 IN SRV 0 100 80 web.default.svc.cluster.local.',
+    );
+  });
+
+  test('a name that does not resolve ends with the last answer', () => {
+    const r = runCli(['dns', 'query', '-f', TWO_NS, 'nope', '--namespace', 'prod']);
+    expect(r.stdout).toContain('try nope.prod.svc.cluster.local. A: NXDOMAIN');
+    expect(r.stdout).toMatch(/try nope\. A: REFUSED \(outside the cluster zones: would be forwarded upstream\)/);
+  });
+
+  test.each([
+    { name: 'unknown --type', args: ['--type', 'BOGUS'] },
+    { name: 'bad --pods', args: ['--pods', 'sometimes'] },
+    { name: 'non-numeric --ttl', args: ['--ttl', 'five'] },
+    { name: '--ttl above 3600', args: ['--ttl', '3601'] },
+    { name: 'bad --domain', args: ['--domain', 'not a domain'] },
+    { name: 'bad --namespace', args: ['--namespace', 'Not_Valid'] },
+    { name: 'unknown flag', args: ['--frobnicate'] },
+  ])('$name exits 2', ({ args }) => {
+    const r = runCli(['dns', 'query', '-f', TWO_NS, 'web', ...args]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).not.toBe('');
+  });
+
+  test('missing -f exits 2', () => {
+    const r = runCli(['dns', 'query', 'web']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/-f\/--file is required/);
+  });
+
+  test('an invalid manifest exits 2 naming the field', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kp-dns-cli-'));
+    try {
+      writeFileSync(
+        join(dir, 'bad.yaml'),
+        'apiVersion: v1\nkind: Service\nmetadata: {name: x, namespace: default}\nspec: {clusterIP: 10.96.0.999, ports: [{port: 80}]}\n',
+      );
+      const r = runCli(['dns', 'query', '-f', dir, 'x']);
+      expect(r.status).toBe(2);
+      expect(r.stderr).toMatch(/spec\.clusterIP/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('dns serve flags', () => {
+  test.each([
+    { name: 'bad --listen', args: ['--listen', 'localhost'] },
+    { name: '--listen port out of range', args: ['--listen', '127.0.0.1:70000'] },
+    { name: 'bad --upstream', args: ['--upstream', '8.8.8.8'] },
+    { name: 'bad --metrics-listen', args: ['--metrics-listen', ':9153'] },
+    { name: 'bad --pods', args: ['--pods', 'maybe'] },
+  ])('$name exits 2 without serving', ({ args }) => {
+    const r = runCli(['dns', 'serve', '-f', TWO_NS, ...args]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).not.toContain('serving');
+  });
+});
+
+/** Start `kubeplane dns serve` on a free port; resolves once it prints where it listens. */
+function serve(args: readonly string[]) {
+  const child = spawn(process.execPath, [CLI, 'dns', 'serve', '--listen', '127.0.0.1:0', ...args], { cwd: ROOT });
+  let stderr = '';
+  child.stderr.on('data', (d) => {
+    stderr += d;
+  });
+  const port = new Promise<number>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no serving line: ${stderr}`)), 15_000);
+    child.stderr.on('data', () => {
+      const m = / on 127\.0\.0\.1:(\d+) /.exec(stderr);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+  });
+  return { child, port, stderr: () => stderr };
+}
+
+async function until<T>(fn: () => Promise<T>, ok: (v: T) => boolean, tries = 50): Promise<T> {
+  let v = await fn();
+  for (let i = 0; i < tries && !ok(v); i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    v = await fn();
+  }
+  return v;
+}
+
+describeWith(commandUnavailableReason('dig', 'bind9-dnsutils'), 'KUBEPLANE_REQUIRE_KERNEL', 'dns serve', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kp-dns-serve-'));
+  const children: ReturnType<typeof serve>['child'][] = [];
+  afterAll(() => {
+    for (const c of children) c.kill('SIGTERM');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('serves the fixture over UDP and TCP with --domain, --ttl and --pods', async () => {
+    const s = serve([
+      '-f',
+      TWO_NS,
+      '--domain',
+      'cluster.local',
+      '--domain',
+      'corp.internal',
+      '--ttl',
+      '30',
+      '--pods',
+      'verified',
+    ]);
+    children.push(s.child);
+    const port = await s.port;
+    expect((await dig(port, 'web.default.svc.corp.internal', 'A')).answer).toEqual([
+      'web.default.svc.corp.internal. 30 IN A 10.96.0.100',
+    ]);
+    expect((await dig(port, 'web.default.svc.cluster.local', 'A', ['+tcp'])).answer).toEqual([
+      'web.default.svc.cluster.local. 30 IN A 10.96.0.100',
+    ]);
+    expect((await dig(port, '10-244-1-7.default.pod.cluster.local', 'A')).status).toBe('NOERROR');
+    expect((await dig(port, '10-244-1-7.prod.pod.cluster.local', 'A')).status).toBe('NXDOMAIN');
+    s.child.kill('SIGTERM');
+  });
+
+  test('--watch: an edit adding a Service resolves; a bad edit keeps the old zone and says why', async () => {
+    const file = join(dir, 'cluster.yaml');
+    const svc = (name: string, ip: string) =>
+      `---\napiVersion: v1\nkind: Service\nmetadata: {name: ${name}, namespace: default}\nspec: {clusterIP: ${ip}, ports: [{name: http, port: 80}]}\n`;
+    writeFileSync(file, svc('one', '10.96.1.1'));
+    const s = serve(['-f', file, '--watch']);
+    children.push(s.child);
+    const port = await s.port;
+    expect((await dig(port, 'one.default.svc.cluster.local', 'A')).status).toBe('NOERROR');
+    writeFileSync(file, svc('one', '10.96.1.1') + svc('two', '10.96.1.2'));
+    const two = await until(
+      () => dig(port, 'two.default.svc.cluster.local', 'A'),
+      (r) => r.status === 'NOERROR',
+    );
+    expect(two.answer).toEqual(['two.default.svc.cluster.local. 5 IN A 10.96.1.2']);
+    writeFileSync(file, svc('one', '10.96.1.1') + svc('three', '10.96.1.999'));
+    await until(
+      async () => s.stderr(),
+      (e) => e.includes('reload failed'),
+    );
+    expect(s.stderr()).toMatch(/reload failed, keeping the previous zone/);
+    expect(s.stderr()).toMatch(/spec\.clusterIP/);
+    expect((await dig(port, 'two.default.svc.cluster.local', 'A')).status).toBe('NOERROR');
+    s.child.kill('SIGTERM');
+  });
+});
