@@ -1,0 +1,76 @@
+import { describe, expect, test } from 'vitest';
+import { formatIP } from '../../src/ipam/ip.js';
+import { formatRange, parseRange, rangeCapacity } from '../../src/ipam/range.js';
+
+describe('parseRange (host-local Range.Canonicalize, as a new value)', () => {
+  test.each([
+    {
+      name: 'IPv4 defaults: .1 start and gateway, broadcast-1 end',
+      raw: { subnet: '10.1.2.0/24' },
+      range: '10.1.2.1-10.1.2.254',
+      gw: '10.1.2.1',
+      cap: 253n,
+    },
+    {
+      name: 'IPv6 defaults: the last address is allocatable',
+      raw: { subnet: 'fd00::/120' },
+      range: 'fd00::1-fd00::ff',
+      gw: 'fd00::1',
+      cap: 254n,
+    },
+    {
+      name: 'explicit bounds may include network and broadcast',
+      raw: { subnet: '10.8.0.0/29', rangeStart: '10.8.0.0', rangeEnd: '10.8.0.7' },
+      range: '10.8.0.0-10.8.0.7',
+      gw: '10.8.0.1',
+      cap: 7n,
+    },
+    {
+      name: 'gateway outside the range',
+      raw: { subnet: '10.9.0.0/24', gateway: '10.9.0.254' },
+      range: '10.9.0.1-10.9.0.254',
+      gw: '10.9.0.254',
+      cap: 253n,
+    },
+  ])('$name', ({ raw, range, gw, cap }) => {
+    const r = parseRange(raw, 'ipam.ranges[0][0]');
+    expect(formatRange(r)).toBe(range);
+    expect(formatIP(r.gateway)).toBe(gw);
+    expect(rangeCapacity(r)).toBe(cap);
+    expect(Object.isFrozen(r)).toBe(true);
+  });
+
+  test.each([
+    {
+      name: 'host bits',
+      raw: { subnet: '10.0.0.5/24' },
+      err: 'ipam.ranges[0][0].subnet: Network has host bits set. For a subnet mask of length 24 the network address is 10.0.0.0',
+    },
+    {
+      name: 'a /31',
+      raw: { subnet: '10.9.0.0/31' },
+      err: 'ipam.ranges[0][0].subnet: Network 10.9.0.0/31 too small to allocate from',
+    },
+    { name: 'a /127', raw: { subnet: 'fd00::/127' }, err: 'too small' },
+    {
+      name: 'rangeStart outside',
+      raw: { subnet: '10.0.0.0/24', rangeStart: '10.0.1.1' },
+      err: 'RangeStart 10.0.1.1 not in network 10.0.0.0/24',
+    },
+    {
+      name: 'rangeEnd before rangeStart',
+      raw: { subnet: '10.0.0.0/24', rangeStart: '10.0.0.9', rangeEnd: '10.0.0.3' },
+      err: 'RangeEnd 10.0.0.3 not in network',
+    },
+    { name: 'missing subnet', raw: { rangeStart: '10.0.0.1' }, err: 'subnet: is required' },
+    {
+      name: 'garbage address',
+      raw: { subnet: '10.0.0.0/24', gateway: 'ten' },
+      err: 'gateway: "ten" is not an IP address',
+    },
+    { name: 'family mismatch', raw: { subnet: '10.0.0.0/24', gateway: 'fd00::1' }, err: 'not in the address family' },
+    { name: 'IPv4-mapped subnet', raw: { subnet: '::ffff:10.0.0.0/120' }, err: 'IPv4-mapped' },
+  ])('rejects $name', ({ raw, err }) => {
+    expect(() => parseRange(raw, 'ipam.ranges[0][0]')).toThrow(err);
+  });
+});

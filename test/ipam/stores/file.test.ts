@@ -1,0 +1,84 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, test } from 'vitest';
+import { allocateAll, collectGarbage, releaseAll } from '../../../src/ipam/allocator.js';
+import { parseRangeSet } from '../../../src/ipam/range-set.js';
+import { FileIpamStore } from '../../../src/ipam/stores/file.js';
+import { describeIpamStore } from '../store.conformance.js';
+
+const root = mkdtempSync(join(tmpdir(), 'kp-ipam-file-'));
+let n = 0;
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+describeIpamStore('file', {
+  create: async () => new FileIpamStore(join(root, `conf-${n++}`), 'net'),
+  reopen: async (s) => new FileIpamStore(join((s as FileIpamStore).dir, '..'), 'net'),
+});
+
+const sets = [parseRangeSet([{ subnet: '10.1.2.0/24' }], 'r')];
+const o = (containerId: string, ifname = 'eth0') => ({ containerId, ifname });
+
+describe('file store layout and repair', () => {
+  test('host-local layout: <ip> files with "<id>\\r\\n<ifname>", last_reserved_ip.0, lock', async () => {
+    const s = new FileIpamStore(join(root, 'layout'), 'net');
+    await allocateAll(s, sets, o('c1'));
+    const files = readdirSync(s.dir).sort();
+    expect(files).toEqual(['.kubeplane', '10.1.2.2', 'last_reserved_ip.0', 'lock']);
+    expect(readFileSync(join(s.dir, '10.1.2.2'), 'utf8')).toBe('c1\r\neth0');
+    expect(readFileSync(join(s.dir, 'last_reserved_ip.0'), 'utf8')).toBe('10.1.2.2');
+  });
+
+  test('a shorter cursor overwrites a longer one cleanly', async () => {
+    const s = new FileIpamStore(join(root, 'cursor'), 'net');
+    await s.withLock(async () => {
+      await s.reserve('10.1.2.100', o('a'), 0);
+      await s.reserve('10.1.2.5', o('b'), 0);
+    });
+    expect(readFileSync(join(s.dir, 'last_reserved_ip.0'), 'utf8')).toBe('10.1.2.5');
+  });
+
+  test('a data dir written by host-local is indexed on first use: DEL finds its allocations', async () => {
+    const dir = join(root, 'foreign', 'net');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '10.1.2.7'), 'old\r\neth0');
+    writeFileSync(join(dir, '10.1.2.8'), 'legacy');
+    writeFileSync(join(dir, 'last_reserved_ip.0'), '10.1.2.8');
+    const s = new FileIpamStore(join(root, 'foreign'), 'net');
+    expect(await releaseAll(s, o('old'))).toEqual(['10.1.2.7']);
+    expect(await releaseAll(s, o('legacy', 'eth9'))).toEqual(['10.1.2.8']);
+    const got = await allocateAll(s, sets, o('new'));
+    expect(got.map((a) => a.ip.value & 255n)).toEqual([9n]);
+  });
+
+  test('an empty address file (a claim killed before its write) is taken over by the next ADD and freed by GC', async () => {
+    const s = new FileIpamStore(join(root, 'empty'), 'net');
+    await allocateAll(s, sets, o('a')); // 10.1.2.2, cursor there
+    writeFileSync(join(s.dir, '10.1.2.3'), ''); // the crash leftover, where the cursor goes next
+    const got = await allocateAll(s, sets, o('b'));
+    expect(got[0]!.ip.value & 255n).toBe(3n);
+    expect(readFileSync(join(s.dir, '10.1.2.3'), 'utf8')).toBe('b\r\neth0');
+    writeFileSync(join(s.dir, '10.1.2.200'), '');
+    const gc = await collectGarbage(s, [o('a'), o('b')]);
+    expect(gc.released).toEqual(['10.1.2.200']);
+    expect(existsSync(join(s.dir, 'lock'))).toBe(true);
+    expect(existsSync(join(s.dir, 'last_reserved_ip.0'))).toBe(true);
+  });
+
+  test('many ADD/DEL cycles of one bucket stay correct across index compaction', async () => {
+    const s = new FileIpamStore(join(root, 'compact'), 'net');
+    const big = [parseRangeSet([{ subnet: '10.9.0.0/16' }], 'r')];
+    // The same attachment again and again (a long ID makes lines long): its bucket grows past 16 KiB
+    // until compaction rewrites it.
+    const same = `same-${'x'.repeat(200)}`;
+    for (let i = 0; i < 120; i++) {
+      await allocateAll(s, big, o(same));
+      expect(await releaseAll(s, o(same))).toHaveLength(1);
+    }
+    await allocateAll(s, big, o(same));
+    const bucketDir = join(s.dir, '.kubeplane', 'owners');
+    const sizes = readdirSync(bucketDir).map((f) => readFileSync(join(bucketDir, f)).length);
+    expect(Math.max(...sizes)).toBeLessThan(20 * 1024);
+    expect(await releaseAll(s, o(same))).toHaveLength(1);
+  });
+});
