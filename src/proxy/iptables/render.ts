@@ -5,9 +5,10 @@
 import type { ProxyState } from '../state.js';
 import type { ChangeSet } from '../types.js';
 import { JUMPS_MARKER, jumpRules } from './jumps.js';
-import { CountingBuffer, LineBuffer, type RuleBuffer } from './line-buffer.js';
+import { CountingBuffer, LineBuffer } from './line-buffer.js';
 import type { IptablesOptions } from './options.js';
-import { type PortOutput, writeServicePort } from './service-port.js';
+import { type Blocks, fullBody, partialBody } from './port-blocks.js';
+import type { PortOutput } from './service-port.js';
 
 /** kube-proxy's largeClusterEndpointsThreshold: above it, endpoint rules lose their comments. */
 export const LARGE_CLUSTER_ENDPOINTS = 1000;
@@ -19,6 +20,8 @@ export interface IptablesMemo {
   readonly outputs: ReadonlyMap<string, PortOutput>;
   /** Per Service ("ns/svc"): the port outputs last written for it, whose chains are in the kernel. */
   readonly byService: ReadonlyMap<string, readonly PortOutput[]>;
+  /** The port text in blocks, for cheap partial syncs. */
+  readonly blocks?: Blocks;
 }
 
 export const EMPTY_MEMO: IptablesMemo = { signature: '', outputs: new Map(), byService: new Map() };
@@ -107,28 +110,12 @@ export function render(
   const outputs = cacheValid ? (memo.outputs as Map<string, PortOutput>) : new Map<string, PortOutput>();
   const oldByService = memo.byService;
   const byService = full ? new Map<string, PortOutput[]>() : (memo.byService as Map<string, PortOutput[]>);
-  // Outputs written this sync, per rewritten Service.
-  const rewrittenServices = new Map<string, PortOutput[]>();
-
-  for (const port of state.ports) {
-    const rewrite = full || changes.services.has(port.service);
-    let out = outputs.get(port.key);
-    if (!out || out.port !== port || (rewrite && out.large !== large)) {
-      out = writeServicePort(port, state.categorized(port), opt, large);
-      outputs.set(port.key, out);
-    }
-    filterRules.raw(out.filter, out.filterLines);
-    natRules.raw(out.natTop, out.natTopLines);
-    const chains: RuleBuffer = rewrite ? natChains : skippedChains;
-    const rules: RuleBuffer = rewrite ? natRules : skippedRules;
-    chains.raw(out.natChainLines, out.chains.length);
-    rules.raw(out.natChainRules, out.natChainRuleLines);
-    if (rewrite) {
-      const list = rewrittenServices.get(port.service);
-      if (list) list.push(out);
-      else rewrittenServices.set(port.service, [out]);
-    }
-  }
+  const buf = { filterRules, natChains, natRules, skippedChains, skippedRules };
+  const body =
+    (!full && memo.blocks
+      ? partialBody(state, changes, memo.blocks, oldByService, outputs, opt, large, buf)
+      : undefined) ?? fullBody(state, changes, full, outputs, opt, large, buf);
+  const { rewrittenServices } = body;
 
   // Chains in the kernel that are no longer used: the old chains of every rewritten Service (all
   // of them on a full sync, including Services now gone) that it does not write again. Chain names
@@ -210,7 +197,7 @@ export function render(
       largeClusterMode: large ? 1 : 0,
       servicesRewritten: rewrittenServices.size,
     },
-    memo: { signature, outputs, byService },
+    memo: { signature, outputs, byService, blocks: body.blocks },
     added,
     rewritten,
     deleted: stale,
