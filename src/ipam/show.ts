@@ -13,7 +13,8 @@ export interface RangeUtilisation {
   readonly rangeSet: number;
   readonly range: string;
   readonly subnet: string;
-  readonly capacity: number;
+  /** A number, or decimal text when beyond 2^53 (IPv6). */
+  readonly capacity: number | string;
   readonly used: number;
   /** used / capacity, 0..1 */
   readonly utilisation: number;
@@ -72,7 +73,8 @@ export function reportNetwork(state: NetworkDirState, fromConfig?: RangeSet[]): 
     else outside++;
   }
   const ranges = rows.map(({ set, r, used }) => {
-    const capacity = Number(rangeCapacity(r));
+    const cap = rangeCapacity(r);
+    const capacity = cap <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(cap) : cap.toString();
     const last = state.cursors[String(set)];
     const lastIP = last ? parseIP(last) : undefined;
     return {
@@ -81,7 +83,7 @@ export function reportNetwork(state: NetworkDirState, fromConfig?: RangeSet[]): 
       subnet: formatCIDR(r.subnet),
       capacity,
       used,
-      utilisation: capacity > 0 ? used / capacity : 0,
+      utilisation: cap > 0n ? Number((BigInt(used) * 1_000_000n) / cap) / 1_000_000 : 0,
       ...(last && lastIP && rangeContains(r, lastIP) ? { lastReserved: last } : {}),
     };
   });
