@@ -64,12 +64,18 @@ export async function applyNft(netns: string, payload: string, format: NftFormat
     maxBuffer: 64 * 1024 * 1024,
   });
   if (r.failed) {
-    const stderr = String(r.stderr || r.stdout || r.shortMessage || '');
+    const stderr = firstLines(String(r.stderr || r.stdout || r.shortMessage || ''), 40);
     const hint = /Operation not permitted|EPERM/.test(stderr)
       ? 'run as root (programming nftables needs CAP_NET_ADMIN)'
-      : "the kernel refused the ruleset: see nft's message above (line and column refer to the payload)";
+      : `the kernel refused the ruleset; nothing was applied (nft runs it as one transaction): see nft's message above${format === 'text' ? ' (its line:column are lines of the payload)' : ''}`;
     throw new LabError(command, r.exitCode ?? undefined, stderr, hint);
   }
+}
+
+/** Long nft error output (one error per refused line) cut to its first lines. */
+function firstLines(text: string, n: number): string {
+  const lines = text.trimEnd().split('\n');
+  return lines.length <= n ? lines.join('\n') : `${lines.slice(0, n).join('\n')}\n... (${lines.length - n} more lines)`;
 }
 
 let counter = 0;
