@@ -4,7 +4,7 @@
 // fixed record (the Node ceiling) — all in one run. Plus two in-process figures: encoding a
 // 100-record headless answer, and applying one Service change to a 10k-service zone index.
 //
-//   npm run build && node bench/dns.mjs [--services 10000] [--seconds 10] [--json bench/results/dns.json]
+//   npm run build && node bench/dns.mjs [--services 10000] [--seconds 10] [--rounds 3] [--json bench/results/dns.json]
 //
 // Bounded: each dnsperf run stops after --seconds; every child process is killed at the end.
 import { spawn } from 'node:child_process';
@@ -25,11 +25,13 @@ const { values: args } = parseArgs({
     services: { type: 'string', default: '10000' },
     seconds: { type: 'string', default: '10' },
     clients: { type: 'string', default: '4' },
+    rounds: { type: 'string', default: '3' },
     json: { type: 'string' },
   },
 });
 const SERVICES = Number(args.services);
 const SECONDS = Math.min(60, Number(args.seconds));
+const ROUNDS = Math.min(10, Number(args.rounds));
 const dir = mkdtempSync(join(tmpdir(), 'kubeplane-dns-bench-'));
 const children = [];
 
@@ -70,10 +72,13 @@ function stop(child) {
   });
 }
 
-/** One bounded dnsperf run in verbose mode: qps from its summary, p99 from per-query latencies. */
-function dnsperf(port, queries) {
+/**
+ * One bounded dnsperf run. Plain: qps from its summary. Verbose (-v): also p50/p99 from the
+ * per-query latencies it prints (printing slows dnsperf, so qps is taken from a plain run).
+ */
+function dnsperf(port, queries, verbose) {
   return new Promise((resolve, reject) => {
-    const child = spawn('dnsperf', [
+    const argv = [
       '-s',
       '127.0.0.1',
       '-p',
@@ -86,8 +91,8 @@ function dnsperf(port, queries) {
       args.clients,
       '-q',
       '200',
-      '-v',
-    ]);
+    ];
+    const child = spawn('dnsperf', verbose ? [...argv, '-v'] : argv);
     children.push(child);
     const lat = [];
     let tail = '';
@@ -98,8 +103,10 @@ function dnsperf(port, queries) {
       const lines = text.split('\n');
       tail = lines.pop();
       for (const l of lines) {
-        if (l.startsWith('> ')) lat.push(Number(l.slice(l.lastIndexOf(' ') + 1)));
-        else summary += `${l}\n`;
+        if (l.startsWith('> ')) {
+          const ms = Number(l.slice(l.lastIndexOf(' ') + 1));
+          if (Number.isFinite(ms)) lat.push(ms);
+        } else summary += `${l}\n`;
       }
     });
     child.on('error', reject);
@@ -110,7 +117,8 @@ function dnsperf(port, queries) {
       const codes = /Response codes:\s+(.*)/.exec(summary)?.[1];
       lat.sort((a, b) => a - b);
       const pct = (p) => (lat.length ? lat[Math.min(lat.length - 1, Math.floor(p * lat.length))] * 1000 : Number.NaN);
-      resolve({ qps: Math.round(qps), p50Ms: pct(0.5), p99Ms: pct(0.99), lost: Number(lost), responseCodes: codes });
+      const latency = verbose ? { p50Ms: +pct(0.5).toFixed(3), p99Ms: +pct(0.99).toFixed(3), samples: lat.length } : {};
+      resolve({ qps: Math.round(qps), ...latency, lost: Number(lost), responseCodes: codes });
     });
   });
 }
@@ -176,15 +184,35 @@ try {
     'bare-node-socket': async (port) =>
       start(process.execPath, [join(root, 'bench/dns-bare-socket.mjs'), String(port)], /ready/),
   };
-  const results = {};
+  // All three run side by side; rounds alternate between them so load from elsewhere on the
+  // machine hits each alike, and each server's figure is the median of its rounds.
+  const running = {};
   for (const [name, launch] of Object.entries(servers)) {
     const port = await freePort();
-    const child = await launch(port);
-    await new Promise((r) => setTimeout(r, 500));
-    results[name] = await dnsperf(port, queries);
-    await stop(child);
-    process.stderr.write(`${name}: ${results[name].qps} q/s, p99 ${results[name].p99Ms.toFixed(3)} ms\n`);
+    running[name] = { port, child: await launch(port) };
   }
+  await new Promise((r) => setTimeout(r, 500));
+  const rounds = Object.fromEntries(Object.keys(servers).map((n) => [n, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const name of Object.keys(servers)) {
+      const r = await dnsperf(running[name].port, queries, false);
+      rounds[name].push(r);
+      process.stderr.write(`round ${round + 1} ${name}: ${r.qps} q/s\n`);
+    }
+  }
+  const results = {};
+  for (const name of Object.keys(servers)) {
+    const latencyRun = await dnsperf(running[name].port, queries, true);
+    results[name] = {
+      qps: median(rounds[name].map((r) => r.qps)),
+      rounds: rounds[name].map((r) => r.qps),
+      lost: rounds[name].reduce((n, r) => n + r.lost, 0),
+      responseCodes: rounds[name].at(-1).responseCodes,
+      latencyRun,
+    };
+    process.stderr.write(`${name}: median ${results[name].qps} q/s; p99 ${latencyRun.p99Ms} ms (verbose run)\n`);
+  }
+  for (const { child } of Object.values(running)) await stop(child);
 
   // In process: a 100-record headless answer, encoded with compression.
   const answer = Array.from({ length: 100 }, (_, i) => ({
@@ -226,13 +254,15 @@ try {
   const summary = {
     date: new Date().toISOString(),
     machine: { cpus: (await import('node:os')).cpus().length, node: process.version },
-    command: `node bench/dns.mjs --services ${SERVICES} --seconds ${SECONDS} --clients ${args.clients}`,
+    command: `node bench/dns.mjs --services ${SERVICES} --seconds ${SECONDS} --clients ${args.clients} --rounds ${ROUNDS}`,
     zone: { services: SERVICES, endpointsPerService: 2 },
     dnsperf: {
       seconds: SECONDS,
+      rounds: ROUNDS,
       clients: Number(args.clients),
       maxOutstanding: 200,
-      queries: 'every service name, type A',
+      queries: 'every service name, type A (plain runs for q/s; one verbose -v run per server for p50/p99)',
+      loadAverageAtEnd: (await import('node:os')).loadavg()[0],
     },
     servers: results,
     ratios: {
