@@ -29,33 +29,37 @@ function comment(text: string): string {
   return text.includes(' ') ? `-m comment --comment "${text}"` : `-m comment --comment ${text}`;
 }
 
+/** Appends the pieces of the jump rules from `chain` to the endpoint chains (into `out`). */
 function writeEndpointJumps(
+  out: string[],
   chain: string,
   port: ServicePortInfo,
   endpoints: readonly Endpoint[],
   large: boolean,
-): { text: string; lines: number } {
-  const S = port.name;
-  let text = '';
+): number {
+  const head = `-A ${chain}`;
+  const commentHead = large ? '' : ` -m comment --comment "${port.name} -> `;
   let lines = 0;
   if (port.sessionAffinity === 'ClientIP') {
+    const check = ` --rcheck --seconds ${port.stickyMaxAgeSeconds} --reap -j `;
     for (const ep of endpoints) {
       const sep = endpointChainOf(port, ep);
-      const c = large ? '' : ` -m comment --comment "${S} -> ${ep.endpoint}"`;
-      text += `-A ${chain}${c} -m recent --name ${sep} --rcheck --seconds ${port.stickyMaxAgeSeconds} --reap -j ${sep}\n`;
+      out.push(head);
+      if (!large) out.push(commentHead, ep.endpoint, '"');
+      out.push(' -m recent --name ', sep, check, sep, '\n');
       lines++;
     }
   }
   const n = endpoints.length;
   for (let i = 0; i < n; i++) {
     const ep = endpoints[i]!;
-    const sep = endpointChainOf(port, ep);
-    const c = large ? '' : ` -m comment --comment "${S} -> ${ep.endpoint}"`;
-    const stat = i < n - 1 ? ` -m statistic --mode random --probability ${computeProbability(n - i)}` : '';
-    text += `-A ${chain}${c}${stat} -j ${sep}\n`;
+    out.push(head);
+    if (!large) out.push(commentHead, ep.endpoint, '"');
+    if (i < n - 1) out.push(' -m statistic --mode random --probability ', computeProbability(n - i));
+    out.push(' -j ', endpointChainOf(port, ep), '\n');
     lines++;
   }
-  return { text, lines };
+  return lines;
 }
 
 export function writeServicePort(
@@ -175,12 +179,10 @@ export function writeServicePort(
   }
 
   // From here on: the per-service chains, which a partial sync leaves out for unchanged services.
-  let chainLines = '';
   let rules = '';
   let ruleLines = 0;
   const chains: string[] = [];
   const declare = (chain: string) => {
-    chainLines += `:${chain} - [0:0]\n`;
     chains.push(chain);
   };
 
@@ -237,28 +239,29 @@ export function writeServicePort(
     ruleLines++;
   }
   // 10-11. The policy chains.
+  // The bulk of the output (per-endpoint rules) is appended as pieces and joined once per port.
+  const pieces: string[] = [rules];
   if (usesClusterChain) {
     declare(clusterChain);
-    const w = writeEndpointJumps(clusterChain, port, cat.cluster, large);
-    rules += w.text;
-    ruleLines += w.lines;
+    ruleLines += writeEndpointJumps(pieces, clusterChain, port, cat.cluster, large);
   }
   if (usesLocalChain) {
     declare(localChain);
-    const w = writeEndpointJumps(localChain, port, cat.local, large);
-    rules += w.text;
-    ruleLines += w.lines;
+    ruleLines += writeEndpointJumps(pieces, localChain, port, cat.local, large);
   }
   // 12. One chain per reachable endpoint: hairpin masquerade, then DNAT.
   const sepComment = large ? '' : ` ${comment(S)}`;
   const affinity = port.sessionAffinity === 'ClientIP';
+  const dnat = ` ${proto} -j DNAT --to-destination `;
   for (const ep of cat.reachable) {
     const sep = endpointChainOf(port, ep);
     declare(sep);
-    const recent = affinity ? ` -m recent --name ${sep} --set` : '';
-    rules += `-A ${sep}${sepComment} -s ${ep.ip} -j KUBE-MARK-MASQ\n-A ${sep}${sepComment}${recent} ${proto} -j DNAT --to-destination ${ep.endpoint}\n`;
+    pieces.push('-A ', sep, sepComment, ' -s ', ep.ip, ' -j KUBE-MARK-MASQ\n-A ', sep, sepComment);
+    if (affinity) pieces.push(' -m recent --name ', sep, ' --set');
+    pieces.push(dnat, ep.endpoint, '\n');
     ruleLines += 2;
   }
+  rules = pieces.join('');
 
   return {
     port,
@@ -267,8 +270,8 @@ export function writeServicePort(
     filterLines,
     natTop: flat(natTop),
     natTopLines,
-    natChainLines: flat(chainLines),
-    natChainRules: flat(rules),
+    natChainLines: chains.length ? `:${chains.join(' - [0:0]\n:')} - [0:0]\n` : '',
+    natChainRules: rules,
     natChainRuleLines: ruleLines,
     chains,
   };
