@@ -210,6 +210,34 @@ describeKernel(
 );
 
 describeKernel(
+  'iptables: the IPv6 side of the demo (ip6tables)',
+  () => {
+    let lab: Lab | undefined;
+    beforeAll(async () => {
+      const { objects } = await loadManifests([fixture('demo')]);
+      const config = resolveProxyConfig(objects, { node: 'node-a' });
+      lab = await createLab(labSpecFromState(buildProxyState(objects, 'IPv6', config)));
+      await applyIptables(lab.node, rules(['-f', fixture('demo'), '--node', 'node-a', '--family', 'ipv6']), {
+        family: 'IPv6',
+      });
+    }, 60_000);
+    afterAll(async () => lab?.close());
+    test(
+      'dual-stack service over IPv6 reaches both IPv6 endpoints',
+      () =>
+        check(lab!, {
+          name: 'orders',
+          target: 'fd00:10:96::50',
+          port: 80,
+          want: ['[fd00:10:244::60]:8080', '[fd00:10:244:2::60]:8080'],
+        }),
+      30_000,
+    );
+  },
+  TOOLS,
+);
+
+describeKernel(
   'iptables: traffic through upstream’s TestOverallIPTablesRules cluster (test-node)',
   () => {
     const files = [fixture('upstream-iptables', 'node.yaml'), fixture('upstream-iptables', 'overall', 'cluster.yaml')];
