@@ -28,17 +28,13 @@ export function writePolicyChain(
   endpoints: readonly Endpoint[],
   namesOf: (ep: Endpoint) => EndpointNames,
 ): void {
-  const names = endpoints.map(namesOf);
-  if (port.sessionAffinity === 'ClientIP')
-    for (const n of names) addRule(tx, chain, affinityCheckRule(ctx, n.affinitySet, n.chain));
-  addRule(
-    tx,
-    chain,
-    numgenRule(
-      ctx,
-      names.map((n) => n.chain),
-    ),
-  );
+  const chains = new Array<string>(endpoints.length);
+  for (let i = 0; i < endpoints.length; i++) {
+    const n = namesOf(endpoints[i]!);
+    chains[i] = n.chain;
+    if (port.sessionAffinity === 'ClientIP') addRule(tx, chain, affinityCheckRule(ctx, n.affinitySet, n.chain));
+  }
+  addRule(tx, chain, numgenRule(ctx, chains));
 }
 
 /** The rules of one endpoint chain: hairpin masquerade, affinity refresh, DNAT. */

@@ -80,10 +80,12 @@ function objectJSON(verb: Operation['verb'], o: NftObject, family: string, table
 export function toJSON(tx: Transaction): string {
   // One command a line: still one JSON document, but diffable and readable in golden files.
   const lines: string[] = [];
-  for (const op of tx.ops) {
-    if (op.object.kind === 'rule' && op.object.expr === undefined)
-      throw new Error(`rule in ${op.object.chain} has no JSON form (render with format json)`);
-    lines.push(JSON.stringify({ [op.verb]: objectJSON(op.verb, op.object, tx.family, tx.table) }));
+  for (let i = 0; i < tx.objects.length; i++) {
+    const o = tx.objects[i]!;
+    const verb = tx.verbs[i]!;
+    if (o.kind === 'rule' && o.expr === undefined)
+      throw new Error(`rule in ${o.chain} has no JSON form (render with format json)`);
+    lines.push(JSON.stringify({ [verb]: objectJSON(verb, o, tx.family, tx.table) }));
   }
   return `{"nftables": [\n${lines.join(',\n')}\n]}\n`;
 }

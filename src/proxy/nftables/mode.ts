@@ -27,17 +27,19 @@ export function encodeSync(sync: Pick<NftSync, 'pre' | 'main'>, format: 'text' |
   if (format === 'text') return toText(sync.pre) + toText(sync.main);
   if (sync.pre.size === 0) return toJSON(sync.main);
   const both = new Transaction(sync.main.family, sync.main.table);
-  both.ops.push(...sync.pre.ops, ...sync.main.ops);
+  both.append(sync.pre);
+  both.append(sync.main);
   return toJSON(both);
 }
 
 function stats(sync: NftSync): Record<string, number> {
   let chains = 0;
   let elements = 0;
-  for (const op of sync.main.ops) {
-    if (op.verb !== 'add') continue;
-    if (op.object.kind === 'chain') chains++;
-    else if (op.object.kind === 'element') elements++;
+  const { verbs, objects } = sync.main;
+  for (let i = 0; i < objects.length; i++) {
+    if (verbs[i] !== 'add') continue;
+    if (objects[i]!.kind === 'chain') chains++;
+    else if (objects[i]!.kind === 'element') elements++;
   }
   return { operations: sync.pre.size + sync.main.size, rules: sync.main.countRules(), chains, elements };
 }
@@ -59,7 +61,7 @@ function optionsFor(
 export function summaryLines(s: NftSyncSummary): string[] {
   const lines = [
     `${s.full ? 'full' : 'partial'} sync: ${s.services.length} service(s) written${s.services.length ? `: ${s.services.join(', ')}` : ''}`,
-    `chains added: ${s.chainsAdded.length}${s.chainsAdded.length ? ` (${s.chainsAdded.join(', ')})` : ''}`,
+    `chains added: ${s.chainsAddedCount}${s.chainsAdded.length ? ` (${s.chainsAdded.join(', ')})` : ''}`,
     `chains flushed and refilled: ${s.chainsRewritten}`,
     `stale chains flushed: ${s.staleFlushed.length}${s.staleFlushed.length ? ` (${s.staleFlushed.join(', ')})` : ''}`,
     `affinity sets deleted: ${s.affinitySetsDeleted.length}`,
@@ -99,7 +101,9 @@ export const nftablesMode: ProxyMode = {
     let text: string;
     if (req.format === 'json') {
       const all = new Transaction(sync.main.family);
-      all.ops.push(...sync.pre.ops, ...sync.main.ops, ...later.ops);
+      all.append(sync.pre);
+      all.append(sync.main);
+      all.append(later);
       text = toJSON(all);
     } else {
       text = encodeSync(sync, 'text');

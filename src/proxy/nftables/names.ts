@@ -1,7 +1,7 @@
 // nftables object names for one service port, as kube-proxy's nftables proxier derives them:
 // hash8 = first 8 characters of base32(sha256(s)); base = hash8 + "-" + s, cut to 240 characters
 // (knftables' 256-character name limit minus 16 for the longest prefix) with a "..." tail.
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { Endpoint, ServicePortInfo } from '../types.js';
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -10,7 +10,7 @@ export const CHAIN_NAME_BASE_MAX = 256 - 16;
 
 /** The first 8 characters of RFC 4648 base32 of sha256(s): 40 bits = the first 5 bytes. */
 export function hash8(s: string): string {
-  const d = createHash('sha256').update(s).digest();
+  const d = hash('sha256', s, 'buffer') as Buffer;
   let out = '';
   let bits = 0;
   let value = 0;

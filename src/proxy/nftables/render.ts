@@ -30,9 +30,11 @@ export interface NftRenderOptions {
 }
 
 interface ServiceRecord {
-  chains: Set<string>;
-  affinitySets: Set<string>;
-  elements: [StoreName, string][];
+  /** Per-service chains it declared (each once: names embed port and endpoint). */
+  chains: string[];
+  affinitySets: string[];
+  /** Elements it ensured, flat: store name, storage key, store name, storage key ... */
+  elements: string[];
 }
 
 interface PortCache {
@@ -58,6 +60,8 @@ export class NftMemo {
 export interface NftSyncSummary {
   full: boolean;
   services: string[];
+  /** Chains declared for the first time (names listed on partial syncs only). */
+  chainsAddedCount: number;
   chainsAdded: string[];
   chainsRewritten: number;
   staleFlushed: string[];
@@ -89,6 +93,7 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
   const summary: NftSyncSummary = {
     full,
     services: [],
+    chainsAddedCount: 0,
     chainsAdded: [],
     chainsRewritten: 0,
     staleFlushed: [],
@@ -130,7 +135,6 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
     ports = list.sort(compareServicePorts);
   }
 
-  const created = new Set<string>();
   const ensured = new Set<string>();
   const records = new Map<string, ServiceRecord>();
   let current!: ServiceRecord;
@@ -140,25 +144,24 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
     masqueradeAll: state.config.masqueradeAll,
     nodeIP: state.config.nodeIPs[opts.family][0],
     ensureChain(name) {
-      current.chains.add(name);
-      if (created.has(name)) return;
-      created.add(name);
-      tx.add({ kind: 'chain', name });
-      tx.flush({ kind: 'chain', name });
+      current.chains.push(name);
+      const c = { kind: 'chain', name } as const;
+      tx.add(c);
+      tx.flush(c);
     },
     ensureElem(store, key, value, comment) {
       const k = memo.stores[store].ensure(tx, key, value, comment);
-      current.elements.push([store, k]);
-      ensured.add(`${store}\u0000${k}`);
+      current.elements.push(store, k);
+      if (!full) ensured.add(`${store}\u0000${k}`);
     },
     activeAffinitySet(name) {
-      current.affinitySets.add(name);
+      current.affinitySets.push(name);
     },
   };
 
   for (const port of ports) {
     let rec = records.get(port.service);
-    if (!rec) records.set(port.service, (rec = { chains: new Set(), affinitySets: new Set(), elements: [] }));
+    if (!rec) records.set(port.service, (rec = { chains: [], affinitySets: [], elements: [] }));
     current = rec;
     const cache = portCache(memo, port);
     const epNames = (ep: Endpoint): EndpointNames => {
@@ -174,24 +177,34 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
   for (const s of touched) {
     const before = memo.services.get(s);
     const after = records.get(s);
+    const beforeChains = before ? new Set(before.chains) : undefined;
     for (const c of after?.chains ?? []) {
-      if (before?.chains.has(c)) summary.chainsRewritten++;
-      else summary.chainsAdded.push(c);
+      if (beforeChains?.has(c)) summary.chainsRewritten++;
+      else {
+        summary.chainsAddedCount++;
+        if (!full) summary.chainsAdded.push(c);
+      }
     }
     if (before) {
+      const afterChains = new Set(after?.chains);
       for (const c of before.chains)
-        if (!after?.chains.has(c) && !created.has(c)) {
+        if (!afterChains.has(c)) {
           tx.flush({ kind: 'chain', name: c });
           memo.stale.add(c);
           summary.staleFlushed.push(c);
         }
+      const afterSets = new Set(after?.affinitySets);
       for (const a of before.affinitySets)
-        if (!after?.affinitySets.has(a)) {
+        if (!afterSets.has(a)) {
           tx.delete({ kind: 'set', name: a });
           summary.affinitySetsDeleted.push(a);
         }
       if (!full)
-        for (const [store, k] of before.elements) if (!ensured.has(`${store}\u0000${k}`)) removals.push([store, k]);
+        for (let i = 0; i < before.elements.length; i += 2) {
+          const store = before.elements[i] as StoreName;
+          const k = before.elements[i + 1]!;
+          if (!ensured.has(`${store}\u0000${k}`)) removals.push([store, k]);
+        }
     }
     if (after) {
       memo.services.set(s, after);

@@ -191,7 +191,8 @@ export function affinityCheckRule(ctx: RuleContext, set: string, chain: string):
 
 /** "numgen random mod N vmap { 0 : goto A , 1 : goto B }" */
 export function numgenRule(ctx: RuleContext, chains: readonly string[]): RuleBody {
-  const elems = chains.map((c, i) => `${i} : goto ${c}`).join(' , ');
+  let elems = '';
+  for (let i = 0; i < chains.length; i++) elems += `${i === 0 ? '' : ' , '}${i} : goto ${chains[i]}`;
   return body(ctx, `numgen random mod ${chains.length} vmap { ${elems} }`, () => [
     {
       vmap: {

@@ -72,27 +72,43 @@ export interface Operation {
 export const KUBE_PROXY_TABLE = 'kube-proxy';
 
 export class Transaction {
-  readonly ops: Operation[] = [];
+  /** Operations as two parallel arrays (a sync can hold ~10^6 of them; no wrapper per operation). */
+  readonly verbs: Verb[] = [];
+  readonly objects: NftObject[] = [];
   constructor(
     readonly family: NftFamily,
     readonly table: string = KUBE_PROXY_TABLE,
   ) {}
   add(object: NftObject): void {
-    this.ops.push({ verb: 'add', object });
+    this.verbs.push('add');
+    this.objects.push(object);
   }
   flush(object: NftObject): void {
-    this.ops.push({ verb: 'flush', object });
+    this.verbs.push('flush');
+    this.objects.push(object);
   }
   delete(object: NftObject): void {
-    this.ops.push({ verb: 'delete', object });
+    this.verbs.push('delete');
+    this.objects.push(object);
+  }
+  /** Append another transaction's operations (same table). */
+  append(other: Transaction): void {
+    for (let i = 0; i < other.objects.length; i++) {
+      this.verbs.push(other.verbs[i]!);
+      this.objects.push(other.objects[i]!);
+    }
   }
   get size(): number {
-    return this.ops.length;
+    return this.objects.length;
+  }
+  /** The operations one by one (allocates a record each: for tests and small transactions). */
+  *operations(): IterableIterator<Operation> {
+    for (let i = 0; i < this.objects.length; i++) yield { verb: this.verbs[i]!, object: this.objects[i]! };
   }
   /** Number of "add rule" operations (the bench's rule count). */
   countRules(): number {
     let n = 0;
-    for (const op of this.ops) if (op.verb === 'add' && op.object.kind === 'rule') n++;
+    for (let i = 0; i < this.objects.length; i++) if (this.verbs[i] === 'add' && this.objects[i]!.kind === 'rule') n++;
     return n;
   }
 }
@@ -108,22 +124,25 @@ function specBlock(parts: string[]): string {
 
 /** One operation as the `nft -f` line knftables writes. */
 export function operationText(op: Operation, family: NftFamily, table: string): string {
-  const o = op.object;
+  return lineOf(op.verb, op.object, family, table);
+}
+
+function lineOf(verb: Verb, o: NftObject, family: NftFamily, table: string): string {
   const where = `${family} ${table}`;
   switch (o.kind) {
     case 'table':
-      return op.verb === 'add' && o.comment !== undefined
+      return verb === 'add' && o.comment !== undefined
         ? `add table ${where} { comment ${quote(o.comment)} ; }`
-        : `${op.verb} table ${where}`;
+        : `${verb} table ${where}`;
     case 'chain': {
-      if (op.verb !== 'add') return `${op.verb} chain ${where} ${o.name}`;
+      if (verb !== 'add') return `${verb} chain ${where} ${o.name}`;
       const parts: string[] = [];
       if (o.base) parts.push(`type ${o.base.type} hook ${o.base.hook} priority ${o.base.priority}`);
       if (o.comment !== undefined) parts.push(`comment ${quote(o.comment)}`);
       return `add chain ${where} ${o.name}${specBlock(parts)}`;
     }
     case 'set': {
-      if (op.verb !== 'add') return `${op.verb} set ${where} ${o.name}`;
+      if (verb !== 'add') return `${verb} set ${where} ${o.name}`;
       const parts: string[] = [`type ${o.type}`];
       if (o.flags?.length) parts.push(`flags ${o.flags.join(',')}`);
       if (o.timeout !== undefined) parts.push(`timeout ${o.timeout}s`);
@@ -131,30 +150,32 @@ export function operationText(op: Operation, family: NftFamily, table: string): 
       return `add set ${where} ${o.name}${specBlock(parts)}`;
     }
     case 'map': {
-      if (op.verb !== 'add') return `${op.verb} map ${where} ${o.name}`;
+      if (verb !== 'add') return `${verb} map ${where} ${o.name}`;
       const parts: string[] = [`type ${o.keyType} : ${o.valueType}`];
       if (o.comment !== undefined) parts.push(`comment ${quote(o.comment)}`);
       return `add map ${where} ${o.name}${specBlock(parts)}`;
     }
     case 'rule':
-      return `${op.verb} rule ${where} ${o.chain} ${o.text}${o.comment !== undefined ? ` comment ${quote(o.comment)}` : ''}`;
+      return `${verb} rule ${where} ${o.chain} ${o.text}${o.comment !== undefined ? ` comment ${quote(o.comment)}` : ''}`;
     case 'element': {
       let body = o.key.join(' . ');
-      if (op.verb === 'add') {
+      if (verb === 'add') {
         if (o.comment !== undefined) body += ` comment ${quote(o.comment)}`;
         if (o.value !== undefined) body += ` : ${o.value}`;
       }
-      return `${op.verb} element ${where} ${o.name} { ${body} }`;
+      return `${verb} element ${where} ${o.name} { ${body} }`;
     }
   }
 }
 
 /** The transaction as `nft -f` input: one command a line, newline-terminated. */
 export function toText(tx: Transaction): string {
-  const { family, table } = tx;
-  let out = '';
-  for (const op of tx.ops) out += `${operationText(op, family, table)}\n`;
-  return out;
+  const { family, table, verbs, objects } = tx;
+  if (objects.length === 0) return '';
+  const lines = new Array<string>(objects.length + 1);
+  for (let i = 0; i < objects.length; i++) lines[i] = lineOf(verbs[i]!, objects[i]!, family, table);
+  lines[objects.length] = '';
+  return lines.join('\n');
 }
 
 export { toJSON } from './json.js';

@@ -25,7 +25,7 @@ export class NftModel {
   constructor(readonly family: 'ip' | 'ip6' = 'ip') {}
 
   apply(tx: Transaction): void {
-    for (const { verb, object: o } of tx.ops) {
+    for (const { verb, object: o } of tx.operations()) {
       const where = () => operationText({ verb, object: o }, tx.family, tx.table);
       if (o.kind === 'table') {
         if (verb === 'add') this.table ??= o;
