@@ -1,0 +1,157 @@
+// The nftables mode through its ProxyMode interface: full renders, incremental transactions
+// (renderDiff and the long-lived sync renderer) and their equivalence with full syncs.
+import { readdirSync } from 'node:fs';
+import { describe, expect, test } from 'vitest';
+import type { ClusterObject } from '../../../src/cluster/types.js';
+import { UsageError } from '../../../src/errors.js';
+import { resolveProxyConfig } from '../../../src/proxy/config.js';
+import { nftablesMode } from '../../../src/proxy/nftables/mode.js';
+import { NftMemo, renderSync } from '../../../src/proxy/nftables/render.js';
+import { Transaction } from '../../../src/proxy/nftables/transaction.js';
+import { ProxyTracker } from '../../../src/proxy/state.js';
+import { FULL_SYNC } from '../../../src/proxy/types.js';
+import { fixture } from '../../support/cli.js';
+import { NftModel, sortNFTablesTransaction } from './nft-model.js';
+import { fullSyncModel, loadFixture, renderOptions } from './support.js';
+
+const STEPS = readdirSync(fixture('upstream-nftables', 'sync-repeated')).sort();
+const step = (name: string) => loadFixture('upstream-nftables', 'sync-repeated', name);
+
+function objectId(o: ClusterObject): string {
+  return `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+}
+
+/** full(from), then the partial sync to `to` and the later stale-chain deletions, in a model. */
+function incrementalModel(from: ClusterObject[], to: ClusterObject[]): { model: NftModel; partial: Transaction } {
+  const config = resolveProxyConfig(to);
+  const tracker = new ProxyTracker('IPv4', config);
+  for (const o of from) tracker.upsert(o);
+  const memo = new NftMemo();
+  const model = new NftModel('ip');
+  model.apply(renderSync(tracker.sync().state, FULL_SYNC, memo, renderOptions(from, 'IPv4', 'default')).main);
+  const keep = new Set(to.map(objectId));
+  for (const o of from) if (!keep.has(objectId(o))) tracker.delete(o);
+  for (const o of to) tracker.upsert(o);
+  const next = tracker.sync();
+  const sync = renderSync(next.state, next.changes, memo, renderOptions(to, 'IPv4', 'default'));
+  model.apply(sync.pre);
+  model.apply(sync.main);
+  const later = new Transaction('ip');
+  for (const c of memo.stale) later.delete({ kind: 'chain', name: c });
+  model.apply(later);
+  return { model, partial: sync.main };
+}
+
+describe('an incremental transaction leaves the state of a full sync', () => {
+  const pairs = [
+    ...STEPS.slice(1).map((to, i) => ({ from: STEPS[i]!, to })),
+    { from: '13-no-change', to: '01-initial' },
+    { from: '01-initial', to: '09-endpoints-emptied' },
+    { from: '09-endpoints-emptied', to: '02-add-service' },
+  ];
+  test.each(pairs)('$from -> $to', async ({ from, to }) => {
+    const toObjects = await step(to);
+    const { model } = incrementalModel(await step(from), toObjects);
+    const full = fullSyncModel(toObjects, 'IPv4', 'default').model;
+    expect(sortNFTablesTransaction(model.dump())).toBe(sortNFTablesTransaction(full.dump()));
+  });
+
+  test('an unchanged cluster sends an empty transaction', async () => {
+    const objects = await step('06-endpoints-added');
+    expect(incrementalModel(objects, objects).partial.size).toBe(0);
+  });
+});
+
+describe('renderDiff', () => {
+  test('deleting a service: element deletes, chains flushed, then deleted; a summary', async () => {
+    const from = await step('02-add-service');
+    const to = await step('03-delete-service');
+    const r = nftablesMode.renderDiff!({
+      from,
+      to,
+      config: resolveProxyConfig(to),
+      family: 'IPv4',
+      format: 'text',
+      profile: 'default',
+      withJumps: false,
+    });
+    expect(r.text.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([
+      'flush chain ip kube-proxy endpoint-7RVP4LUQ-ns2/svc2/tcp/p8080__10.0.2.1/8080',
+      'flush chain ip kube-proxy service-MHHHYRWA-ns2/svc2/tcp/p8080',
+      'delete element ip kube-proxy cluster-ips { 172.30.0.42 }',
+      'delete element ip kube-proxy service-ips { 172.30.0.42 . tcp . 8080 }',
+      'delete chain ip kube-proxy endpoint-7RVP4LUQ-ns2/svc2/tcp/p8080__10.0.2.1/8080',
+      'delete chain ip kube-proxy service-MHHHYRWA-ns2/svc2/tcp/p8080',
+    ]);
+    expect(r.summary).toContain('elements added: 0, deleted: 2');
+    expect(r.summary).toContain('stale chains deleted: 2');
+  });
+
+  test('a changed endpoint: the service chain is flushed and refilled, a new endpoint chain added', async () => {
+    const from = await step('06-endpoints-added');
+    const to = await step('07-endpoint-changed');
+    const r = nftablesMode.renderDiff!({
+      from,
+      to,
+      config: resolveProxyConfig(to),
+      family: 'IPv4',
+      format: 'json',
+      profile: 'default',
+      withJumps: false,
+    });
+    const ops = JSON.parse(r.text).nftables as Record<string, unknown>[];
+    expect(ops.filter((o) => 'flush' in o)).toHaveLength(3);
+    expect(r.summary[0]).toBe('partial sync: 1 service(s) written: ns3/svc3');
+    expect(r.summary).toContain('chains added: 1 (endpoint-SWWHDC7X-ns3/svc3/tcp/p80__10.0.3.2/80)');
+  });
+});
+
+describe('renderRules', () => {
+  test('IPv6 renders an ip6 table; stats count rules and chains', async () => {
+    const objects = await loadFixture('demo');
+    const r = nftablesMode.renderRules({
+      objects,
+      config: resolveProxyConfig(objects),
+      family: 'IPv6',
+      format: 'text',
+      profile: 'default',
+      withJumps: false,
+    });
+    expect(r.text.startsWith('add table ip6 kube-proxy')).toBe(true);
+    expect(r.text).not.toMatch(/ ip kube-proxy /);
+    expect(r.stats.rules).toBeGreaterThan(20);
+  });
+
+  test('an unknown profile is a usage error', async () => {
+    const objects = await loadFixture('demo');
+    expect(() =>
+      nftablesMode.renderRules({
+        objects,
+        config: resolveProxyConfig(objects),
+        family: 'IPv4',
+        format: 'text',
+        profile: 'nope',
+        withJumps: false,
+      }),
+    ).toThrow(UsageError);
+  });
+});
+
+describe('sync renderer', () => {
+  test('a partial sync writes only the changed service', async () => {
+    const objects = await step('08-endpoint-added');
+    const config = resolveProxyConfig(objects);
+    const tracker = new ProxyTracker('IPv4', config);
+    for (const o of objects) tracker.upsert(o);
+    const r = nftablesMode.createSyncRenderer!({ config, family: 'IPv4', profile: 'default', format: 'text' });
+    const first = tracker.sync();
+    expect(r.sync(first.state, first.changes).payload).toContain('ns1/svc1');
+    const next = await step('09-endpoints-emptied');
+    for (const o of next) tracker.upsert(o);
+    const second = tracker.sync();
+    const { payload } = r.sync(second.state, second.changes);
+    expect(payload).toContain('ns3/svc3');
+    expect(payload).not.toContain('ns1/svc1');
+    expect(payload).not.toContain('ns4/svc4');
+  });
+});
