@@ -209,3 +209,40 @@ describeKernel('nftables ruleset in a kernel: JSON via kubeplane apply', () => {
     expect(reached(r).size, r.outcomes.join(' ')).toBe(1);
   });
 });
+
+describeKernel('nftables ruleset in a kernel: IPv6 (ip6 table) of the dual-stack service', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    const { objects } = await loadManifests([DEMO]);
+    const state = buildProxyState(objects, 'IPv6', resolveProxyConfig(objects));
+    lab = await createLab(labSpecFromState(state));
+    const r = runCli(['rules', '--mode', 'nftables', '-f', DEMO, '--node', 'node-a', '--family', 'ipv6']);
+    expect(r.status, r.stderr).toBe(0);
+    await applyNft(lab.node, r.stdout, 'text');
+  });
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  test('IPv6 cluster IP reaches every ready endpoint', async () => {
+    await check(lab, {
+      name: 'v6',
+      target: 'fd00:10:96::50',
+      port: 80,
+      protocol: 'TCP',
+      count: 30,
+      reaches: ['[fd00:10:244:2::60]:8080', '[fd00:10:244::60]:8080'],
+    });
+  });
+
+  test('IPv6 address in the service CIDR without a service is dropped', async () => {
+    await check(lab, {
+      name: 'v6 drop',
+      target: 'fd00:10:96::99',
+      port: 80,
+      protocol: 'TCP',
+      count: 2,
+      every: 'TIMEOUT',
+    });
+  });
+});
