@@ -35,6 +35,7 @@ function writeEndpointJumps(
   chain: string,
   port: ServicePortInfo,
   endpoints: readonly Endpoint[],
+  seps: readonly string[],
   large: boolean,
 ): number {
   const head = `-A ${chain}`;
@@ -42,8 +43,9 @@ function writeEndpointJumps(
   let lines = 0;
   if (port.sessionAffinity === 'ClientIP') {
     const check = ` --rcheck --seconds ${port.stickyMaxAgeSeconds} --reap -j `;
-    for (const ep of endpoints) {
-      const sep = endpointChainOf(port, ep);
+    for (let i = 0; i < endpoints.length; i++) {
+      const ep = endpoints[i]!;
+      const sep = seps[i]!;
       out.push(head);
       if (!large) out.push(commentHead, ep.endpoint, '"');
       out.push(' -m recent --name ', sep, check, sep, '\n');
@@ -56,7 +58,7 @@ function writeEndpointJumps(
     out.push(head);
     if (!large) out.push(commentHead, ep.endpoint, '"');
     if (i < n - 1) out.push(' -m statistic --mode random --probability ', computeProbability(n - i));
-    out.push(' -j ', endpointChainOf(port, ep), '\n');
+    out.push(' -j ', seps[i]!, '\n');
     lines++;
   }
   return lines;
@@ -241,20 +243,25 @@ export function writeServicePort(
   // 10-11. The policy chains.
   // The bulk of the output (per-endpoint rules) is appended as pieces and joined once per port.
   const pieces: string[] = [rules];
+  const reachableSeps = cat.reachable.map((ep) => endpointChainOf(port, ep));
+  // The endpoint lists are often the very same array as `reachable`: reuse its chain names.
+  const sepsOf = (list: readonly Endpoint[]) =>
+    list === cat.reachable ? reachableSeps : list.map((ep) => endpointChainOf(port, ep));
   if (usesClusterChain) {
     declare(clusterChain);
-    ruleLines += writeEndpointJumps(pieces, clusterChain, port, cat.cluster, large);
+    ruleLines += writeEndpointJumps(pieces, clusterChain, port, cat.cluster, sepsOf(cat.cluster), large);
   }
   if (usesLocalChain) {
     declare(localChain);
-    ruleLines += writeEndpointJumps(pieces, localChain, port, cat.local, large);
+    ruleLines += writeEndpointJumps(pieces, localChain, port, cat.local, sepsOf(cat.local), large);
   }
   // 12. One chain per reachable endpoint: hairpin masquerade, then DNAT.
   const sepComment = large ? '' : ` ${comment(S)}`;
   const affinity = port.sessionAffinity === 'ClientIP';
   const dnat = ` ${proto} -j DNAT --to-destination `;
-  for (const ep of cat.reachable) {
-    const sep = endpointChainOf(port, ep);
+  for (let i = 0; i < cat.reachable.length; i++) {
+    const ep = cat.reachable[i]!;
+    const sep = reachableSeps[i]!;
     declare(sep);
     pieces.push('-A ', sep, sepComment, ' -s ', ep.ip, ' -j KUBE-MARK-MASQ\n-A ', sep, sepComment);
     if (affinity) pieces.push(' -m recent --name ', sep, ' --set');
