@@ -4,25 +4,16 @@
 import { hash } from 'node:crypto';
 import type { Endpoint, ServicePortInfo } from '../types.js';
 
-const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
+const BASE32_CODES = [...'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567'].map((ch) => ch.charCodeAt(0));
 /** knftables.NameLengthMax (256) minus the longest prefix we put in front ("external-" + slack = 16). */
 export const CHAIN_NAME_BASE_MAX = 256 - 16;
 
 /** The first 8 characters of RFC 4648 base32 of sha256(s): 40 bits = the first 5 bytes. */
 export function hash8(s: string): string {
-  const d = hash('sha256', s, 'buffer') as Buffer;
-  let out = '';
-  let bits = 0;
-  let value = 0;
-  for (let i = 0; i < 5; i++) {
-    value = (value << 8) | d[i]!;
-    bits += 8;
-    while (bits >= 5) {
-      out += BASE32[(value >>> (bits - 5)) & 31];
-      bits -= 5;
-    }
-  }
-  return out;
+  // The first 10 hex digits are the first 40 bits (exact in a double); 8 groups of 5 bits.
+  const v = Number.parseInt(hash('sha256', s, 'hex').slice(0, 10), 16);
+  const c = (shift: number) => BASE32_CODES[Math.floor(v / 2 ** shift) % 32]!;
+  return String.fromCharCode(c(35), c(30), c(25), c(20), c(15), c(10), c(5), c(0));
 }
 
 export function hashAndTruncate(name: string): string {
@@ -66,14 +57,19 @@ export function servicePortNames(port: ServicePortInfo): ServicePortNames {
   };
 }
 
-export interface EndpointNames {
+export class EndpointNames {
   readonly chain: string;
-  readonly affinitySet: string;
+  constructor(private readonly base: string) {
+    this.chain = `endpoint-${base}`;
+  }
+  /** The ClientIP affinity set (built on demand: most services have no affinity). */
+  get affinitySet(): string {
+    return `affinity-${this.base}`;
+  }
 }
 
 export function endpointNames(port: ServicePortInfo, ep: Endpoint): EndpointNames {
-  const base = endpointChainNameBase(port, ep);
-  return { chain: `endpoint-${base}`, affinitySet: `affinity-${base}` };
+  return new EndpointNames(endpointChainNameBase(port, ep));
 }
 
 /** Per-service chains are the only ones whose names contain "/" (stale-chain candidates). */
