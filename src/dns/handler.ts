@@ -50,14 +50,14 @@ export class DnsHandler {
     }
     if (decoded.kind === 'drop') return undefined;
     if (decoded.kind === 'error') {
-      const { id, opcode, rd, rcode, question } = decoded;
+      const { id, opcode, rd, cd, rcode, question } = decoded;
       const out = encodeReply({
         id,
         opcode,
         rcode,
         aa: false,
         rd,
-        cd: false,
+        cd,
         question,
         answer: EMPTY,
         authority: EMPTY,

@@ -113,12 +113,15 @@ function externalName(ctx: LookupContext, svc: ServiceEntry, zone: string, q: Qu
   const ttl = ctx.options.ttl;
   const cname: Rr = { name: q.name, type: TYPE.CNAME, ttl, data: svc.externalName };
   if (q.type === TYPE.CNAME) return positive([cname]);
-  if (q.type !== TYPE.A && q.type !== TYPE.AAAA && q.type !== TYPE.TXT) return negative(RCODE.NOERROR, zone, ctx.soa);
+  // CoreDNS (4b26cced3) follows the target for A and AAAA only; TXT on an ExternalName is NODATA.
+  if (q.type !== TYPE.A && q.type !== TYPE.AAAA) return negative(RCODE.NOERROR, zone, ctx.soa);
   const inside = parseName(svc.externalName, ctx.options).kind !== 'outside';
   if (!inside) return { ...positive([cname]), followup: { kind: 'chase', target: svc.externalName, type: q.type } };
   if (ctx.depth <= 0) return positive([cname]);
   // A target inside our zones: follow it here, CNAMEs before targets (CoreDNS HT external-to-service).
   const next = lookupIn({ ...ctx, depth: ctx.depth - 1 }, { name: svc.externalName, type: q.type, class: q.class });
+  // CoreDNS keeps the CNAME only when the target produced records (backend_lookup A/AAAA).
+  if (next.answer.length === 0) return negative(RCODE.NOERROR, zone, ctx.soa);
   const answer = positive([cname, ...next.answer]);
   return next.followup?.kind === 'chase' ? { ...answer, followup: next.followup } : answer;
 }

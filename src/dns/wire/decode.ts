@@ -25,7 +25,15 @@ export type Decoded =
   /** No reply at all (too short for a header, or a response). */
   | { kind: 'drop' }
   /** A header-only error reply (FORMERR, NOTIMP), keeping the question when it was read. */
-  | { kind: 'error'; id: number; opcode: number; rd: boolean; rcode: number; question: Question | undefined }
+  | {
+      kind: 'error';
+      id: number;
+      opcode: number;
+      rd: boolean;
+      cd: boolean;
+      rcode: number;
+      question: Question | undefined;
+    }
   | { kind: 'query'; query: Query };
 
 class WireError extends Error {}
@@ -92,13 +100,13 @@ export function decodeQuery(buf: Buffer): Decoded {
   const opcode = (flags >> 3) & 0x0f;
   const rd = (flags & 1) === 1;
   const cd = (buf[3]! & 0x10) !== 0;
-  if (opcode !== 0) return { kind: 'error', id, opcode, rd, rcode: RCODE.NOTIMP, question: undefined };
+  if (opcode !== 0) return { kind: 'error', id, opcode, rd, cd, rcode: RCODE.NOTIMP, question: undefined };
   const qd = (buf[4]! << 8) | buf[5]!;
   const an = (buf[6]! << 8) | buf[7]!;
   const ns = (buf[8]! << 8) | buf[9]!;
   const ar = (buf[10]! << 8) | buf[11]!;
   if (qd !== 1 || an > 1 || ns > 1 || ar > 2) {
-    return { kind: 'error', id, opcode, rd, rcode: RCODE.FORMERR, question: undefined };
+    return { kind: 'error', id, opcode, rd, cd, rcode: RCODE.FORMERR, question: undefined };
   }
   let question: Question | undefined;
   try {
@@ -117,6 +125,6 @@ export function decodeQuery(buf: Buffer): Decoded {
     return { kind: 'query', query: { id, opcode, rd, cd, question, edns } };
   } catch (err) {
     if (!(err instanceof WireError)) throw err;
-    return { kind: 'error', id, opcode, rd, rcode: RCODE.FORMERR, question };
+    return { kind: 'error', id, opcode, rd, cd, rcode: RCODE.FORMERR, question };
   }
 }
