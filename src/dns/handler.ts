@@ -68,6 +68,13 @@ export class DnsHandler {
       return out;
     }
     const q = decoded.query;
+    const m = this.options.metrics;
+    if (m) {
+      // CoreDNS: the EDNS0 buffer size asked for (64K over TCP), and queries with the DO bit.
+      const size = proto === 'tcp' ? 65535 : (q.edns?.udpSize ?? 512);
+      m.requestSize.observeKey(proto, () => [m.server, '.', '', proto], size);
+      if (q.edns?.dnssecOk) m.doRequests.incKey('do', () => [m.server, '', '.']);
+    }
     // The reply is a function of the query bytes after the ID, the transport and the zone's state.
     if (this.answersGeneration !== this.index.generation) {
       this.answers.clear();
