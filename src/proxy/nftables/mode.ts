@@ -61,6 +61,7 @@ function optionsFor(
 export function summaryLines(s: NftSyncSummary): string[] {
   const lines = [
     `${s.full ? 'full' : 'partial'} sync: ${s.services.length} service(s) written${s.services.length ? `: ${s.services.join(', ')}` : ''}`,
+    ...(s.removed.length ? [`services removed: ${s.removed.join(', ')}`] : []),
     `chains added: ${s.chainsAddedCount}${s.chainsAdded.length ? ` (${s.chainsAdded.join(', ')})` : ''}`,
     `chains flushed and refilled: ${s.chainsRewritten}`,
     `stale chains flushed: ${s.staleFlushed.length}${s.staleFlushed.length ? ` (${s.staleFlushed.join(', ')})` : ''}`,

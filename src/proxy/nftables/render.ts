@@ -60,6 +60,8 @@ export class NftMemo {
 export interface NftSyncSummary {
   full: boolean;
   services: string[];
+  /** Services that had rules and have none now. */
+  removed: string[];
   /** Chains declared for the first time (names listed on partial syncs only). */
   chainsAddedCount: number;
   chainsAdded: string[];
@@ -93,6 +95,7 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
   const summary: NftSyncSummary = {
     full,
     services: [],
+    removed: [],
     chainsAddedCount: 0,
     chainsAdded: [],
     chainsRewritten: 0,
@@ -209,7 +212,10 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
     if (after) {
       memo.services.set(s, after);
       summary.services.push(s);
-    } else memo.services.delete(s);
+    } else if (before) {
+      memo.services.delete(s);
+      summary.removed.push(s);
+    }
   }
   if (full) for (const n of STORE_ORDER) memo.stores[n].cleanupLeftovers(tx);
   else for (const n of STORE_ORDER) for (const [store, k] of removals) if (store === n) memo.stores[n].remove(tx, k);
