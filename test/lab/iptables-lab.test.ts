@@ -32,7 +32,7 @@ describeKernel('iptables lab helper', () => {
       expect(err).toBeInstanceOf(LabError);
       const e = err as LabError;
       expect(e.command).toContain('iptables-restore');
-      expect(e.stderr).toMatch(/line \d+/);
+      expect(e.stderr).toMatch(/line: \d+/);
       expect(e.hint).toMatch(/line number/);
     } finally {
       await lab.close();
