@@ -27,6 +27,11 @@ class Counter {
   }
   render(type = 'counter'): string {
     const lines = [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${type}`];
+    if (this.labelNames.length === 0) {
+      // A counter without labels always has a value (CoreDNS prints coredns_panics_total 0).
+      lines.push(`${this.name} ${this.values.get('')?.n ?? 0}`);
+      return lines.join('\n');
+    }
     for (const v of this.values.values()) lines.push(`${this.name}{${labelText(this.labelNames, v.labels)}} ${v.n}`);
     return lines.join('\n');
   }

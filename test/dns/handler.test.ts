@@ -1,0 +1,37 @@
+// The handler turns every failure into SERVFAIL and keeps answering afterwards.
+import { expect, test } from 'vitest';
+import { DnsHandler } from '../../src/dns/handler.js';
+import { ZoneIndex } from '../../src/dns/index.js';
+import { DnsMetrics } from '../../src/dns/metrics.js';
+import { OPTIONS } from './cases.js';
+import { header, query } from './raw.js';
+
+/** An index whose service lookups fail on demand, standing in for a bug anywhere in the zone code. */
+class FailingIndex extends ZoneIndex {
+  fail = true;
+  override service(namespace: string, name: string) {
+    if (this.fail) throw new Error('boom');
+    return super.service(namespace, name);
+  }
+}
+
+test('an exception in the zone lookup becomes SERVFAIL, reported once, and the next query is answered', async () => {
+  const index = new FailingIndex([
+    {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'web', namespace: 'default' },
+      spec: { clusterIP: '10.96.0.100', ports: [{ port: 80 }] },
+    },
+  ]);
+  const errors: unknown[] = [];
+  const metrics = new DnsMetrics('dns://test');
+  const handler = new DnsHandler(index, { zone: OPTIONS, metrics, onError: (e) => errors.push(e) });
+  const failed = (await handler.handle(query('web.default.svc.cluster.local'), 'udp'))!;
+  expect(header(failed)).toMatchObject({ qr: true, rcode: 2, qd: 1, an: 0 });
+  expect(errors).toHaveLength(1);
+  expect(metrics.render()).toMatch(/^coredns_panics_total 1$/m);
+  index.fail = false;
+  const ok = (await handler.handle(query('web.default.svc.cluster.local'), 'udp'))!;
+  expect(header(ok)).toMatchObject({ rcode: 0, an: 1, aa: true });
+});
