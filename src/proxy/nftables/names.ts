@@ -39,22 +39,25 @@ export function endpointChainNameBase(
   );
 }
 
-/** The chain names of one service port (computed once per port, cached by the renderer). */
-export interface ServicePortNames {
+/** The chain names of one service port; all but the cluster-policy chain are built on demand. */
+export class ServicePortNames {
   readonly cluster: string;
-  readonly local: string;
-  readonly external: string;
-  readonly firewall: string;
+  constructor(private readonly base: string) {
+    this.cluster = `service-${base}`;
+  }
+  get local(): string {
+    return `local-${this.base}`;
+  }
+  get external(): string {
+    return `external-${this.base}`;
+  }
+  get firewall(): string {
+    return `firewall-${this.base}`;
+  }
 }
 
 export function servicePortNames(port: ServicePortInfo): ServicePortNames {
-  const base = servicePortChainNameBase(port);
-  return {
-    cluster: `service-${base}`,
-    local: `local-${base}`,
-    external: `external-${base}`,
-    firewall: `firewall-${base}`,
-  };
+  return new ServicePortNames(servicePortChainNameBase(port));
 }
 
 export class EndpointNames {

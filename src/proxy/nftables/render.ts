@@ -9,7 +9,7 @@ import type { ProxyState } from '../state.js';
 import type { ChangeSet, Endpoint, ServicePortInfo } from '../types.js';
 import { writeSetup } from './base-chains.js';
 import { ElementStore } from './elements.js';
-import { type EndpointNames, endpointNames, type ServicePortNames, servicePortNames } from './names.js';
+import { type EndpointNames, endpointNames, servicePortNames } from './names.js';
 import { type NftProfile, nodePortIPs, ruleContext } from './proxier-config.js';
 import {
   type PortSink,
@@ -37,11 +37,6 @@ interface ServiceRecord {
   elements: string[];
 }
 
-interface PortCache {
-  names: ServicePortNames;
-  endpoints: Map<string, EndpointNames>;
-}
-
 /** What one sync leaves for the next (kube-proxy keeps the same in memory or reads it back). */
 export class NftMemo {
   synced = false;
@@ -49,7 +44,6 @@ export class NftMemo {
   readonly services = new Map<string, ServiceRecord>();
   /** Chains flushed by the last sync, deleted at the start of the next. */
   stale = new Set<string>();
-  readonly ports = new Map<string, PortCache>();
   constructor() {
     const s = {} as Stores;
     for (const n of STORE_ORDER) s[n] = new ElementStore(STORE_CONTAINERS[n][0], STORE_CONTAINERS[n][1]);
@@ -78,12 +72,6 @@ export interface NftSync {
   pre: Transaction;
   main: Transaction;
   summary: NftSyncSummary;
-}
-
-function portCache(memo: NftMemo, port: ServicePortInfo): PortCache {
-  let c = memo.ports.get(port.key);
-  if (!c) memo.ports.set(port.key, (c = { names: servicePortNames(port), endpoints: new Map() }));
-  return c;
 }
 
 export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo, opts: NftRenderOptions): NftSync {
@@ -166,13 +154,14 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
     let rec = records.get(port.service);
     if (!rec) records.set(port.service, (rec = { chains: [], affinitySets: [], elements: [] }));
     current = rec;
-    const cache = portCache(memo, port);
+    // Names are derived per write (a few hashes per changed port), not kept between syncs.
+    const names = new Map<string, EndpointNames>();
     const epNames = (ep: Endpoint): EndpointNames => {
-      let n = cache.endpoints.get(ep.endpoint);
-      if (!n) cache.endpoints.set(ep.endpoint, (n = endpointNames(port, ep)));
+      let n = names.get(ep.endpoint);
+      if (!n) names.set(ep.endpoint, (n = endpointNames(port, ep)));
       return n;
     };
-    writeServicePort(sink, port, state.categorized(port), cache.names, epNames);
+    writeServicePort(sink, port, state.categorized(port), servicePortNames(port), epNames);
   }
 
   // Stale chains and affinity sets, element leftovers: per touched Service, old record vs new.

@@ -93,10 +93,10 @@ export function writeServicePort(
   const hasInternalEndpoints = port.internalPolicyLocal ? hasEndpoints && cat.local.length > 0 : hasEndpoints;
   const externalPolicyChain = port.externalPolicyLocal ? names.local : names.cluster;
   const hasExternalEndpoints = port.externalPolicyLocal ? hasEndpoints && cat.local.length > 0 : hasEndpoints;
-  const externalTrafficChain = names.external;
   // Based on hasEndpoints, not hasExternalEndpoints: the short-circuit rules are needed even when
-  // no endpoint serves external traffic.
+  // no endpoint serves external traffic. (Only then is the chain named: nothing else refers to it.)
   const usesExternalTrafficChain = hasEndpoints && port.externallyAccessible;
+  const externalTrafficChain = usesExternalTrafficChain ? names.external : '';
   if (usesExternalTrafficChain) sink.ensureChain(externalTrafficChain);
 
   const reject = `goto ${CHAIN.reject}`;
