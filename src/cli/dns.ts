@@ -156,14 +156,23 @@ async function watchManifests(
       }
     });
   };
+  const { statSync } = await import('node:fs');
+  const { basename, dirname } = await import('node:path');
+  const schedule = () => {
+    clearTimeout(timer);
+    timer = setTimeout(reload, 200);
+  };
+  // A file is watched through its directory, so editors that save by renaming a new file into
+  // place are seen too; a directory is watched with everything below it.
   const watchers = paths
     .filter((p) => p !== '-')
-    .map((p) =>
-      watch(p, { recursive: false }, () => {
-        clearTimeout(timer);
-        timer = setTimeout(reload, 200);
-      }),
-    );
+    .map((p) => {
+      if (statSync(p).isDirectory()) return watch(p, { recursive: true }, schedule);
+      const name = basename(p);
+      return watch(dirname(p), (_event, file) => {
+        if (file === null || file === name) schedule();
+      });
+    });
   return () => {
     clearTimeout(timer);
     for (const w of watchers) w.close();

@@ -88,7 +88,7 @@ export class DnsHandler {
       return this.finish(q, proto, family, out, started);
     }
     try {
-      const result = this.answer(q, msg, proto);
+      const result = this.answer(q, msg, proto, key);
       if (result instanceof Promise) {
         return result.then(
           (out) => this.finish(q, proto, family, out, started),
@@ -157,7 +157,7 @@ export class DnsHandler {
     );
   }
 
-  private answer(q: Query, msg: Buffer, proto: Proto): Buffer | Promise<Buffer> {
+  private answer(q: Query, msg: Buffer, proto: Proto, cacheKey: string): Buffer | Promise<Buffer> {
     if (q.edns && q.edns.version > 0) {
       // BADVERS is 16: 0 in the header's 4 bits, 1 in the OPT's extended-rcode byte.
       return this.reply(q, { rcode: 0, authoritative: false, answer: [], authority: [], additional: [] }, proto, 1);
@@ -168,7 +168,7 @@ export class DnsHandler {
     if (f?.kind === 'chase' && this.options.upstream) return this.chase(q, a, f.target, f.type, proto);
     const out = this.reply(q, a, proto);
     if (this.answers.size >= ANSWER_CACHE_LIMIT) this.answers.clear();
-    this.answers.set(proto === 'udp' ? msg.toString('latin1', 2) : `tcp${msg.toString('latin1', 2)}`, out);
+    this.answers.set(cacheKey, out);
     return out;
   }
 

@@ -1,8 +1,6 @@
 // Prometheus metrics under CoreDNS's names (plugin/metrics, plugin/cache), in text format 0.0.4.
 // Counters and histograms keyed by their label values; cheap enough for the query path.
 
-type Labels = Record<string, string>;
-
 function labelText(names: readonly string[], values: readonly string[]): string {
   return names
     .map((n, i) => `${n}="${(values[i] ?? '').replace(/["\\\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`))}"`)
@@ -179,5 +177,3 @@ export class DnsMetrics {
     return `${parts.join('\n')}\n`;
   }
 }
-
-export type { Labels };
