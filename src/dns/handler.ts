@@ -151,7 +151,9 @@ export class DnsHandler {
         answer: a.answer,
         authority: a.authority,
         additional: a.additional,
-        opt: q.edns ? { udpSize: q.edns.udpSize, extendedRcode, dnssecOk: q.edns.dnssecOk } : undefined,
+        opt: q.edns
+          ? { udpSize: q.edns.udpSize, extendedRcode, dnssecOk: q.edns.dnssecOk, options: q.edns.echo }
+          : undefined,
       },
       this.limit(q, proto),
     );

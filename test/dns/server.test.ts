@@ -61,6 +61,11 @@ describeWith(
       expect(r.edns.join('\n')).toMatch(/version: 0/);
     });
 
+    test('S11 the client COOKIE is echoed in the OPT, as CoreDNS does', async () => {
+      const r = await dig(dns.address.port, 'web.default.svc.cluster.local', 'A', ['+cookie=0102030405060708']);
+      expect(r.edns.join('\n')).toMatch(/; COOKIE: 0102030405060708 \(echoed\)/);
+    });
+
     test('no OPT in the query: no OPT in the reply (S12)', async () => {
       const r = await dig(dns.address.port, 'web.default.svc.cluster.local', 'A', ['+noedns']);
       expect(r.status).toBe('NOERROR');

@@ -10,7 +10,28 @@ export interface Edns {
   udpSize: number;
   version: number;
   dnssecOk: boolean;
+  /** The options a reply echoes (CoreDNS edns0.go: NSID, EXPIRE, COOKIE, TCP-KEEPALIVE, PADDING), raw. */
+  echo: Buffer;
 }
+
+const ECHOED_OPTIONS = new Set([3, 9, 10, 11, 12]);
+
+/** Walk the OPT's options (bounds-checked) and keep the ones a reply echoes. */
+function echoedOptions(buf: Buffer, start: number, end: number): Buffer {
+  const keep: Buffer[] = [];
+  let pos = start;
+  while (pos < end) {
+    if (pos + 4 > end) throw new WireError('truncated EDNS option');
+    const code = (buf[pos]! << 8) | buf[pos + 1]!;
+    const len = (buf[pos + 2]! << 8) | buf[pos + 3]!;
+    if (pos + 4 + len > end) throw new WireError('EDNS option runs past its record');
+    if (ECHOED_OPTIONS.has(code)) keep.push(buf.subarray(pos, pos + 4 + len));
+    pos += 4 + len;
+  }
+  return keep.length === 0 ? EMPTY : Buffer.concat(keep);
+}
+
+const EMPTY = Buffer.alloc(0);
 
 export interface Query {
   id: number;
@@ -120,7 +141,12 @@ export function decodeQuery(buf: Buffer): Decoded {
       pos = rr.next;
       if (rr.type !== TYPE.OPT) continue;
       if (edns || rr.name !== '') throw new WireError('more than one OPT, or an OPT not at the root');
-      edns = { udpSize: rr.klass, version: (rr.ttl >>> 16) & 0xff, dnssecOk: (rr.ttl & 0x8000) !== 0 };
+      edns = {
+        udpSize: rr.klass,
+        version: (rr.ttl >>> 16) & 0xff,
+        dnssecOk: (rr.ttl & 0x8000) !== 0,
+        echo: echoedOptions(buf, rr.rdata, rr.next),
+      };
     }
     return { kind: 'query', query: { id, opcode, rd, cd, question, edns } };
   } catch (err) {

@@ -11,6 +11,8 @@ export interface ReplyOpt {
   /** The upper 8 bits of a 12-bit rcode (BADVERS = 16 -> 1). */
   extendedRcode: number;
   dnssecOk: boolean;
+  /** Raw EDNS options to carry (already filtered by the caller). */
+  options?: Buffer | undefined;
 }
 
 export interface Reply {
@@ -200,6 +202,12 @@ export class MessageWriter {
     this.pos = to;
   }
 
+  raw(b: Buffer): void {
+    this.need(b.length);
+    b.copy(this.buf, this.pos);
+    this.pos += b.length;
+  }
+
   bytes(): Buffer {
     return Buffer.from(this.buf.subarray(0, this.pos));
   }
@@ -217,7 +225,7 @@ const shared = new MessageWriter();
 export function encodeReply(r: Reply, limit = 65535): Buffer {
   const w = shared;
   w.reset();
-  const budget = limit - (r.opt ? OPT_SIZE : 0);
+  const budget = limit - (r.opt ? OPT_SIZE + (r.opt.options?.length ?? 0) : 0);
   w.u16(r.id);
   w.u8(0x80 | ((r.opcode & 0x0f) << 3) | (r.aa ? 0x04 : 0) | (r.rd ? 0x01 : 0));
   w.u8((r.cd ? 0x10 : 0) | (r.rcode & 0x0f));
@@ -256,7 +264,9 @@ export function encodeReply(r: Reply, limit = 65535): Buffer {
     w.u16(TYPE.OPT);
     w.u16(Math.max(512, r.opt.udpSize));
     w.u32(((r.opt.extendedRcode & 0xff) << 24) | (r.opt.dnssecOk ? 0x8000 : 0));
-    w.u16(0);
+    const options = r.opt.options;
+    w.u16(options?.length ?? 0);
+    if (options) w.raw(options);
   }
   const out = w.bytes();
   if (truncated) out[2]! |= 0x02;

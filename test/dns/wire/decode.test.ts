@@ -34,7 +34,28 @@ describe('decodeQuery', () => {
 
   test('EDNS0: advertised size, version and DO bit', () => {
     const d = decodeQuery(dns2Query('web.default.svc.cluster.local', 1, true));
-    expect(d.kind === 'query' && d.query.edns).toEqual({ udpSize: 1232, version: 0, dnssecOk: true });
+    expect(d.kind === 'query' && d.query.edns).toEqual({
+      udpSize: 1232,
+      version: 0,
+      dnssecOk: true,
+      echo: Buffer.alloc(0),
+    });
+  });
+
+  test('EDNS options: COOKIE and NSID are kept for the echo, others dropped; a bad option is FORMERR', () => {
+    const base = dns2Query('web.default.svc.cluster.local', 1);
+    const cookie = [0, 10, 0, 8, 1, 2, 3, 4, 5, 6, 7, 8];
+    const ecs = [0, 8, 0, 4, 0, 1, 0, 0];
+    const nsid = [0, 3, 0, 0];
+    const opts = [...cookie, ...ecs, ...nsid];
+    const opt = Buffer.from([0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, opts.length, ...opts]);
+    const msg = Buffer.concat([base, opt]);
+    msg.writeUInt16BE(1, 10);
+    const d = decodeQuery(msg);
+    expect(d.kind === 'query' && [...d.query.edns!.echo]).toEqual([...cookie, ...nsid]);
+    const bad = Buffer.concat([base, Buffer.from([0, 0, 41, 0x04, 0xd0, 0, 0, 0, 0, 0, 4, 0, 10, 0, 9])]);
+    bad.writeUInt16BE(1, 10);
+    expect(decodeQuery(bad)).toMatchObject({ kind: 'error', rcode: 1 });
   });
 
   test('label bytes that are not plain text come back escaped', () => {
