@@ -74,12 +74,17 @@ export function registerDns(program: Command): void {
       const store = new MemoryClusterStore(loaded.objects);
       const running = await startDnsService(store, {
         listen,
-        zone: { ...zone, nsAddresses: [listen.host] },
+        // ns.dns.<zone> answers with the address we serve on (loopback when bound to every address).
+        zone: {
+          ...zone,
+          nsAddresses: [listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host === '::' ? '::1' : listen.host],
+        },
         upstream,
         metricsListen,
         onError: (err) => process.stderr.write(`dns: ${err instanceof Error ? err.message : String(err)}\n`),
       });
-      const where = `${running.address.host}:${running.address.port}`;
+      const host = running.address.host.includes(':') ? `[${running.address.host}]` : running.address.host;
+      const where = `${host}:${running.address.port}`;
       process.stderr.write(`serving ${zone.zones.join(', ')} on ${where} (udp+tcp)`);
       if (running.metricsAddress)
         process.stderr.write(
