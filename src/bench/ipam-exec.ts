@@ -1,7 +1,12 @@
 // Running plugin executables for the IPAM bench: one CNI call as a child process, timed wall-clock
 // (process start included), and Node's bare start-up (`node -e 0`) measured the same way.
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+
+const TIME = '/usr/bin/time';
 
 export interface ExecOutcome {
   ms: number;
@@ -53,4 +58,23 @@ export async function cniCall(p: Plugin, command: string, containerId: string, c
 
 export async function nodeStartMs(): Promise<number> {
   return (await execTimed(process.execPath, ['-e', '0'], { PATH: process.env.PATH }, '')).ms;
+}
+
+/**
+ * CPU time (user + system, ms) of one run, from GNU time: unlike wall-clock it barely moves when other
+ * work shares the machine. Undefined where /usr/bin/time is missing.
+ */
+export async function cpuMs(
+  cmd: string,
+  args: readonly string[],
+  env: NodeJS.ProcessEnv,
+  input: string,
+): Promise<number | undefined> {
+  if (!existsSync(TIME)) return undefined;
+  const out = join(tmpdir(), `kubeplane-ipam-time-${process.pid}`);
+  const r = await execTimed(TIME, ['-f', '%U %S', '-o', out, cmd, ...args], env, input);
+  const [u, s] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
+  rmSync(out, { force: true });
+  if (r.code !== 0) throw new Error(`${cmd} failed under ${TIME} (exit ${r.code}): ${r.stdout.trim()}`);
+  return ((u ?? 0) + (s ?? 0)) * 1000;
 }

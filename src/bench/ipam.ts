@@ -13,7 +13,7 @@ import { parseRangeSet, type RangeSet } from '../ipam/range-set.js';
 import type { IpamStore } from '../ipam/store.js';
 import { FileIpamStore } from '../ipam/stores/file.js';
 import { MemoryIpamStore } from '../ipam/stores/memory.js';
-import { cniCall, execTimed, nodeStartMs, type Plugin } from './ipam-exec.js';
+import { cniCall, cniEnv, cpuMs, execTimed, nodeStartMs, type Plugin } from './ipam-exec.js';
 import { type MachineInfo, machineInfo } from './machine.js';
 import { summarize } from './runner.js';
 
@@ -109,6 +109,9 @@ export interface CurvePoint {
   allocations: number;
   addMsMedian: number;
   nodeStartMsMedian: number;
+  /** CPU time (user+sys) of one ADD process and of `node -e 0`, medians; absent without /usr/bin/time. */
+  addCpuMsMedian?: number;
+  nodeStartCpuMsMedian?: number;
   /** ADD median minus `node -e 0` median (for host-local: the ADD itself, no runtime start-up). */
   overheadMs: number;
   /** ADD median / ADD median at 0 allocations. */
@@ -129,12 +132,19 @@ async function addCurve(
       const config = configFor(dir);
       const adds: number[] = [];
       const starts: number[] = [];
+      const addCpu: number[] = [];
+      const startCpu: number[] = [];
       await cniCall(plugin, 'ADD', 'warm', config);
       await cniCall(plugin, 'DEL', 'warm', config);
       for (let r = 0; r < reps; r++) {
         starts.push(await nodeStartMs());
         adds.push(await cniCall(plugin, 'ADD', `probe-${r}`, config));
         await cniCall(plugin, 'DEL', `probe-${r}`, config);
+        const c = await cpuMs(plugin.cmd, plugin.args, cniEnv('ADD', `cpu-${r}`), config);
+        await cniCall(plugin, 'DEL', `cpu-${r}`, config);
+        const n0 = await cpuMs(process.execPath, ['-e', '0'], { PATH: process.env.PATH }, '');
+        if (c !== undefined) addCpu.push(c);
+        if (n0 !== undefined) startCpu.push(n0);
       }
       const add = summarize(adds).median;
       const start = summarize(starts).median;
@@ -144,6 +154,8 @@ async function addCurve(
         nodeStartMsMedian: round(start),
         overheadMs: round(plugin.name === 'host-local' ? add : add - start),
         vsEmpty: round(add / (out[0]?.addMsMedian ?? add)),
+        ...(addCpu.length ? { addCpuMsMedian: round(summarize(addCpu).median) } : {}),
+        ...(startCpu.length ? { nodeStartCpuMsMedian: round(summarize(startCpu).median) } : {}),
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -266,10 +278,10 @@ export function summarizeIpamBench(r: IpamBenchReport): string {
       (s) =>
         `scale: ${s.nodes} nodes + ${s.pods} pods x${s.addressesPerPod}: ${s.totalMs} ms (node CIDRs ${s.nodeCidrMs} ms), heap +${s.heapUsedDeltaMiB} MiB, rss ${s.rssMiB} MiB`,
     ),
-    'ADD cost (ms) vs allocations: n, kubeplane-ipam ADD, node -e 0, overhead, x empty | host-local ADD, x empty',
+    'ADD cost (ms) vs allocations: n, kubeplane-ipam ADD, node -e 0, overhead, x empty, [cpu ADD, cpu node -e 0] | host-local ADD, x empty, [cpu]',
     ...r.addCurve.kubeplaneIpam.map((p, i) => {
       const h = r.addCurve.hostLocal?.[i];
-      return `  ${p.allocations}\t${p.addMsMedian}\t${p.nodeStartMsMedian}\t${p.overheadMs}\t${p.vsEmpty}x${h ? `\t| ${h.addMsMedian}\t${h.vsEmpty}x` : ''}`;
+      return `  ${p.allocations}\t${p.addMsMedian}\t${p.nodeStartMsMedian}\t${p.overheadMs}\t${p.vsEmpty}x\t[${p.addCpuMsMedian ?? '-'}, ${p.nodeStartCpuMsMedian ?? '-'}]${h ? `\t| ${h.addMsMedian}\t${h.vsEmpty}x\t[${h.addCpuMsMedian ?? '-'}]` : ''}`;
     }),
   ];
   return `${lines.join('\n')}\n`;

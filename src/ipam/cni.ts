@@ -1,6 +1,6 @@
 // The CNI plugin: validated invocation in, {stdout, stderr, exitCode} out. Thin: every decision about
 // addresses is in allocator.ts; every check of the protocol in cni-env.ts.
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { allocateAll, checkHeld, collectGarbage, releaseAll, usageOf } from './allocator.js';
 import { CURRENT_VERSION, type Invocation, parseCniArgs, parseInvocation, SUPPORTED_VERSIONS } from './cni-env.js';
@@ -112,9 +112,12 @@ async function dispatch(inv: Invocation): Promise<CniOutcome> {
   switch (inv.command) {
     case 'ADD':
       return add(inv, cfg);
-    case 'DEL':
-      await releaseAll(storeFor(inv, cfg), owner);
+    case 'DEL': {
+      // Nothing can be held in a network directory that does not exist: succeed without creating it.
+      const store = storeFor(inv, cfg);
+      if (existsSync(store.dir)) await releaseAll(store, owner);
       return ok();
+    }
     case 'CHECK':
       await checkHeld(storeFor(inv, cfg), owner);
       return ok();

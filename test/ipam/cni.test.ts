@@ -1,6 +1,6 @@
 // The kubeplane-ipam executable, as a runtime calls it: worked examples, every command, and the
 // spec's error JSON for bad input.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -133,8 +133,26 @@ describe('kubeplane-ipam: commands', () => {
     expect(runPlugin(envFor('CHECK', 'c'), conf).status).toBe(0);
   });
 
+  test('IPv6-only range set: the all-ones address is allocatable, names are RFC 5952', () => {
+    const dir = freshDir();
+    const conf = netConf(dir, {
+      ranges: [[{ subnet: 'fd00:10:244:7::/64', rangeStart: 'fd00:10:244:7:ffff:ffff:ffff:fffe' }]],
+    });
+    expect(addresses(runPlugin(envFor('ADD', 'a'), conf))).toEqual(['fd00:10:244:7:ffff:ffff:ffff:fffe/64']);
+    expect(addresses(runPlugin(envFor('ADD', 'b'), conf))).toEqual(['fd00:10:244:7:ffff:ffff:ffff:ffff/64']);
+    expect(runPlugin(envFor('ADD', 'c'), conf).json).toMatchObject({
+      code: 999,
+      msg: expect.stringContaining('no IP addresses available'),
+    });
+    expect(readdirSync(join(dir, 'testnet'))).toContain('fd00:10:244:7:ffff:ffff:ffff:ffff');
+  });
+
   test('DEL of an unknown container, repeated, and without CNI_NETNS, succeeds', () => {
-    const conf = netConf(freshDir(), { ranges: [[{ subnet: '10.5.0.0/24' }]] });
+    const dir = freshDir();
+    const conf = netConf(dir, { ranges: [[{ subnet: '10.5.0.0/24' }]] });
+    expect(runPlugin(envFor('DEL', 'never-added'), conf).status).toBe(0);
+    expect(existsSync(dir)).toBe(false);
+    runPlugin(envFor('ADD', 'someone'), conf);
     for (let i = 0; i < 2; i++)
       expect(runPlugin(envFor('DEL', 'never-added', { CNI_NETNS: undefined }), conf)).toMatchObject({
         status: 0,

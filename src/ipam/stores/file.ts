@@ -68,7 +68,7 @@ function writeCursor(path: string, text: string): void {
     fd = openSync(path, 'r+');
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    fd = openSync(path, 'w', 0o644);
+    fd = openSync(path, 'w', 0o600);
   }
   try {
     const buf = Buffer.from(text);
