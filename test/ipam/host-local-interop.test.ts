@@ -22,7 +22,7 @@ function hostLocal(command: string, id: string, conf: string) {
   return { status: r.status, json: r.stdout ? (JSON.parse(r.stdout) as Record<string, unknown>) : undefined };
 }
 
-const first = (j: Record<string, unknown> | undefined) => (j?.ips as { address: string }[])[0]!.address;
+const first = (j: Record<string, unknown> | undefined) => (j?.ips as { address: string }[] | undefined)?.[0]?.address;
 
 describeWith(reason, undefined, 'data dir shared with upstream host-local', () => {
   // host-local 1.1.1 supports up to cniVersion 1.0.0.
