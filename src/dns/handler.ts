@@ -30,8 +30,16 @@ const EMPTY: Rr[] = [];
 /** Encoded authoritative replies by query bytes (all but the ID): valid until the zone changes. */
 const ANSWER_CACHE_LIMIT = 50_000;
 
+/** A reply ready to send but for the ID, with what the metrics need to count it. */
+interface CachedAnswer {
+  reply: Buffer;
+  type: number;
+  ednsSize: number | undefined;
+  dnssecOk: boolean;
+}
+
 export class DnsHandler {
-  private readonly answers = new Map<string, Buffer>();
+  private readonly answers = new Map<string, CachedAnswer>();
   private answersGeneration = -1;
 
   constructor(
@@ -41,6 +49,22 @@ export class DnsHandler {
 
   handle(msg: Buffer, proto: Proto, family: '1' | '2' = '1'): Buffer | undefined | Promise<Buffer | undefined> {
     const started = performance.now();
+    // The reply is a function of the query bytes after the ID, the transport and the zone's state:
+    // a query seen before (byte for byte) is answered without parsing it again.
+    if (this.answersGeneration !== this.index.generation) {
+      this.answers.clear();
+      this.answersGeneration = this.index.generation;
+    }
+    const key = proto === 'udp' ? msg.toString('latin1', 2) : `tcp${msg.toString('latin1', 2)}`;
+    const cached = msg.length >= 12 ? this.answers.get(key) : undefined;
+    if (cached) {
+      const out = Buffer.from(cached.reply);
+      out[0] = msg[0]!;
+      out[1] = msg[1]!;
+      this.countRequest(proto, cached.ednsSize, cached.dnssecOk);
+      this.count(proto, family, cached.type, out[3]! & 0x0f, out.length, started);
+      return out;
+    }
     let decoded: ReturnType<typeof decodeQuery>;
     try {
       decoded = decodeQuery(msg);
@@ -68,25 +92,7 @@ export class DnsHandler {
       return out;
     }
     const q = decoded.query;
-    const m = this.options.metrics;
-    if (m) {
-      // CoreDNS: the EDNS0 buffer size asked for (64K over TCP), and queries with the DO bit.
-      const size = proto === 'tcp' ? 65535 : (q.edns?.udpSize ?? 512);
-      m.requestSize.observeKey(proto, () => [m.server, '.', '', proto], size);
-      if (q.edns?.dnssecOk) m.doRequests.incKey('do', () => [m.server, '', '.']);
-    }
-    // The reply is a function of the query bytes after the ID, the transport and the zone's state.
-    if (this.answersGeneration !== this.index.generation) {
-      this.answers.clear();
-      this.answersGeneration = this.index.generation;
-    }
-    const key = proto === 'udp' ? msg.toString('latin1', 2) : `tcp${msg.toString('latin1', 2)}`;
-    const cached = this.answers.get(key);
-    if (cached) {
-      const out = Buffer.from(cached);
-      out.writeUInt16BE(q.id, 0);
-      return this.finish(q, proto, family, out, started);
-    }
+    this.countRequest(proto, q.edns?.udpSize, q.edns?.dnssecOk === true);
     try {
       const result = this.answer(q, msg, proto, key);
       if (result instanceof Promise) {
@@ -99,6 +105,14 @@ export class DnsHandler {
     } catch (err) {
       return this.finish(q, proto, family, this.servfail(q, err), started);
     }
+  }
+
+  /** CoreDNS: the EDNS0 buffer size asked for (64K over TCP), and queries with the DO bit. */
+  private countRequest(proto: Proto, ednsSize: number | undefined, dnssecOk: boolean): void {
+    const m = this.options.metrics;
+    if (!m) return;
+    m.requestSize.observeKey(proto, () => [m.server, '.', '', proto], proto === 'tcp' ? 65535 : (ednsSize ?? 512));
+    if (dnssecOk) m.doRequests.incKey('do', () => [m.server, '', '.']);
   }
 
   private finish(q: Query, proto: Proto, family: '1' | '2', out: Buffer, started: number): Buffer {
@@ -170,7 +184,12 @@ export class DnsHandler {
     if (f?.kind === 'chase' && this.options.upstream) return this.chase(q, a, f.target, f.type, proto);
     const out = this.reply(q, a, proto);
     if (this.answers.size >= ANSWER_CACHE_LIMIT) this.answers.clear();
-    this.answers.set(cacheKey, out);
+    this.answers.set(cacheKey, {
+      reply: out,
+      type: q.question.type,
+      ednsSize: q.edns?.udpSize,
+      dnssecOk: q.edns?.dnssecOk === true,
+    });
     return out;
   }
 
