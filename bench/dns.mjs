@@ -76,7 +76,7 @@ function stop(child) {
  * One bounded dnsperf run. Plain: qps from its summary. Verbose (-v): also p50/p99 from the
  * per-query latencies it prints (printing slows dnsperf, so qps is taken from a plain run).
  */
-function dnsperf(port, queries, verbose) {
+function dnsperf(port, queries, verbose, seconds = SECONDS) {
   return new Promise((resolve, reject) => {
     const argv = [
       '-s',
@@ -86,7 +86,7 @@ function dnsperf(port, queries, verbose) {
       '-d',
       queries,
       '-l',
-      String(SECONDS),
+      String(seconds),
       '-c',
       args.clients,
       '-q',
@@ -192,6 +192,8 @@ try {
     running[name] = { port, child: await launch(port) };
   }
   await new Promise((r) => setTimeout(r, 500));
+  // Warm-up, not recorded: one short pass each (JIT, first pass over every name).
+  for (const name of Object.keys(servers)) await dnsperf(running[name].port, queries, false, 3);
   const rounds = Object.fromEntries(Object.keys(servers).map((n) => [n, []]));
   for (let round = 0; round < ROUNDS; round++) {
     for (const name of Object.keys(servers)) {
