@@ -6,11 +6,13 @@
 // 0.8 ms on this ext4), which is why attachments share buckets instead of having a file each. DEL
 // leaves its lines behind; a bucket over COMPACT_BYTES is rewritten with only the lines that still
 // hold (temp file + rename: the bucket is ours alone, unlike address files).
-import { appendFileSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Owner } from '../store.js';
 
 const COMPACT_BYTES = 16 * 1024;
+/** Written last by rebuild(); sorts after every bucket name (two hex digits). */
+const COMPLETE_MARKER = 'indexed';
 
 export interface IndexLine {
   readonly ip: string;
@@ -86,6 +88,11 @@ export class OwnerIndex {
     renameSync(tmp, join(this.dir, bucket));
   }
 
+  /** True when a full rebuild finished and nothing removed its marker since. */
+  isComplete(): boolean {
+    return existsSync(join(this.dir, COMPLETE_MARKER));
+  }
+
   /** Replace the whole index with `lines` (first use of a directory, and after GC). */
   rebuild(lines: readonly IndexLine[]): void {
     rmSync(this.dir, { recursive: true, force: true });
@@ -96,5 +103,6 @@ export class OwnerIndex {
       byBucket.set(b, [...(byBucket.get(b) ?? []), lineOf(l.ip, l.owner)]);
     }
     for (const [b, text] of byBucket) writeFileSync(join(this.dir, b), text.join(''));
+    writeFileSync(join(this.dir, COMPLETE_MARKER), '');
   }
 }

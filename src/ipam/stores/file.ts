@@ -10,8 +10,10 @@
 // Speed: host-local reads every file per ADD/DEL (O(allocations)). Here an owner index
 // (file-index.ts, under .kubeplane/, which host-local's walk reads but never matches) says which
 // addresses an attachment may hold; ADD, DEL and CHECK read one small bucket of it plus those address
-// files. It is built by one scan the first time a directory is used (marker .kubeplane/indexed) and
-// rebuilt after GC. Allocations host-local makes in the same directory later are not indexed.
+// files. It is built by one scan the first time a directory is used and rebuilt after GC; its
+// completeness marker sits inside the index directory and sorts after the buckets, so whatever
+// deletes the index (a tool walking the data dir) deletes the marker too and the next operation
+// rebuilds it. Allocations host-local makes in the same directory later are not indexed.
 import {
   closeSync,
   existsSync,
@@ -114,7 +116,7 @@ export class FileIpamStore implements IpamStore {
   }
 
   private ensureIndexed(): void {
-    if (existsSync(join(this.indexDir, 'indexed'))) return;
+    if (this.owners.isComplete()) return;
     mkdirSync(this.dir, { recursive: true, mode: 0o755 });
     if (!existsSync(join(this.dir, 'lock'))) writeFileSync(join(this.dir, 'lock'), '', { mode: 0o600 });
     this.buildIndex();
@@ -123,7 +125,6 @@ export class FileIpamStore implements IpamStore {
   private buildIndex(): void {
     const lines = this.scan().flatMap((h) => (h.owner ? [{ ip: h.ip, owner: h.owner }] : []));
     this.owners.rebuild(lines);
-    writeFileSync(join(this.indexDir, 'indexed'), '');
   }
 
   private scan(): Holding[] {

@@ -65,6 +65,14 @@ describe('file store layout and repair', () => {
     expect(existsSync(join(s.dir, 'last_reserved_ip.0'))).toBe(true);
   });
 
+  test('an index deleted from outside (a tool walking the data dir) is rebuilt before use', async () => {
+    const s = new FileIpamStore(join(root, 'wiped'), 'net');
+    await allocateAll(s, sets, o('a'));
+    const owners = join(s.dir, '.kubeplane', 'owners');
+    for (const f of readdirSync(owners)) rmSync(join(owners, f));
+    expect(await releaseAll(s, o('a'))).toEqual(['10.1.2.2']);
+  });
+
   test('many ADD/DEL cycles of one bucket stay correct across index compaction', async () => {
     const s = new FileIpamStore(join(root, 'compact'), 'net');
     const big = [parseRangeSet([{ subnet: '10.9.0.0/16' }], 'r')];
