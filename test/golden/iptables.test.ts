@@ -24,6 +24,12 @@ const cases = [
   { name: 'demo (IPv6)', args: ['-f', fixture('demo'), '--family', 'ipv6'], golden: 'demo.ipv6.iptables' },
   { name: 'upstream overall', args: upstream('overall'), golden: 'upstream-iptables-overall.iptables' },
   { name: 'upstream bad IPs', args: upstream('bad-ips'), golden: 'upstream-iptables-bad-ips.iptables' },
+  {
+    name: 'upstream load balancer',
+    args: upstream('load-balancer'),
+    golden: 'upstream-iptables-load-balancer.iptables',
+  },
+  { name: 'upstream ETP Local', args: upstream('etp-local'), golden: 'upstream-iptables-etp-local.iptables' },
   ...SYNC_STEPS.map((s) => ({
     name: `upstream sync-repeated ${s}`,
     args: upstream(`sync-repeated/${s}`),

@@ -286,6 +286,113 @@ describeKernel(
   TOOLS,
 );
 
+// Upstream's packet-flow tables (runPacketFlowTests in proxier_test.go), run as real traffic.
+// Client sources: 203.0.113.2 (testExternalClient), 203.0.113.130 (outside the LB source range)
+// and 10.0.0.2 (a pod, inside the cluster CIDR).
+const POD = '10.0.0.2';
+const EXTERNAL = '203.0.113.2';
+const BLOCKED = '203.0.113.130';
+const upstreamFlows: { name: string; dir: string; cases: TrafficCase[] }[] = [
+  {
+    name: 'TestLoadBalancer',
+    dir: 'load-balancer',
+    cases: [
+      { name: 'pod to cluster IP', source: POD, target: '172.30.0.41', port: 80, want: ['10.180.0.1:80'] },
+      { name: 'external to nodePort', source: EXTERNAL, target: '192.168.0.2', port: 3001, want: ['10.180.0.1:80'] },
+      {
+        name: 'nodePort bypasses LoadBalancerSourceRanges',
+        source: BLOCKED,
+        target: '192.168.0.2',
+        port: 3001,
+        want: ['10.180.0.1:80'],
+      },
+      { name: 'accepted external to LB1', source: EXTERNAL, target: '1.2.3.4', port: 80, want: ['10.180.0.1:80'] },
+      { name: 'accepted external to LB2', source: EXTERNAL, target: '5.6.7.8', port: 80, want: ['10.180.0.1:80'] },
+      { name: 'blocked external to LB1', source: BLOCKED, target: '1.2.3.4', port: 80, want: 'TIMEOUT' },
+      { name: 'blocked external to LB2', source: BLOCKED, target: '5.6.7.8', port: 80, want: 'TIMEOUT' },
+      {
+        name: 'pod to LB1 (blocked by LoadBalancerSourceRanges)',
+        source: POD,
+        target: '1.2.3.4',
+        port: 80,
+        want: 'TIMEOUT',
+      },
+    ],
+  },
+  {
+    name: 'TestExternalTrafficPolicyLocal',
+    dir: 'etp-local',
+    cases: [
+      {
+        name: 'pod to cluster IP hits both endpoints',
+        source: POD,
+        target: '172.30.0.41',
+        port: 80,
+        want: ['10.180.0.1:80', '10.180.2.1:80'],
+      },
+      {
+        name: 'pod to external IP hits both endpoints',
+        source: POD,
+        target: '192.168.99.11',
+        port: 80,
+        want: ['10.180.0.1:80', '10.180.2.1:80'],
+      },
+      {
+        name: 'external to external IP hits only the local endpoint',
+        source: EXTERNAL,
+        target: '192.168.99.11',
+        port: 80,
+        want: ['10.180.2.1:80'],
+      },
+      {
+        name: 'pod to LB IP hits both endpoints',
+        source: POD,
+        target: '1.2.3.4',
+        port: 80,
+        want: ['10.180.0.1:80', '10.180.2.1:80'],
+      },
+      {
+        name: 'external to LB IP hits only the local endpoint',
+        source: EXTERNAL,
+        target: '1.2.3.4',
+        port: 80,
+        want: ['10.180.2.1:80'],
+      },
+      {
+        name: 'pod to NodePort hits both endpoints',
+        source: POD,
+        target: '192.168.0.2',
+        port: 3001,
+        want: ['10.180.0.1:80', '10.180.2.1:80'],
+      },
+      {
+        name: 'external to NodePort hits only the local endpoint',
+        source: EXTERNAL,
+        target: '192.168.0.2',
+        port: 3001,
+        want: ['10.180.2.1:80'],
+      },
+    ],
+  },
+];
+
+for (const flow of upstreamFlows) {
+  describeKernel(
+    `iptables: upstream ${flow.name} packet flows as real traffic`,
+    () => {
+      const files = [fixture('upstream-iptables', 'node.yaml'), fixture('upstream-iptables', flow.dir, 'cluster.yaml')];
+      let lab: Lab | undefined;
+      beforeAll(async () => {
+        lab = await labFor(files, 'test-node', [POD, EXTERNAL, BLOCKED]);
+        await applyIptables(lab.node, rules(files.flatMap((f) => ['-f', f])));
+      }, 60_000);
+      afterAll(async () => lab?.close());
+      test.each(flow.cases)('$name', (c) => check(lab!, c), 30_000);
+    },
+    TOOLS,
+  );
+}
+
 describe.sequential('partial syncs', () => {
   describeKernel(
     'iptables: a partial-sync payload with --noflush gives the traffic of a full sync (TestSyncProxyRulesRepeated)',
