@@ -3,7 +3,7 @@
 // executable's ADD cost against the number of existing allocations, beside `node -e 0` measured in
 // the same run (and upstream host-local when /usr/lib/cni/host-local exists).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
@@ -29,6 +29,7 @@ export interface IpamBenchOptions {
 }
 
 const round = (n: number, d = 2) => Math.round(n * 10 ** d) / 10 ** d;
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 function configFor(dataDir: string): string {
   return JSON.stringify({
@@ -109,9 +110,12 @@ export interface CurvePoint {
   allocations: number;
   addMsMedian: number;
   nodeStartMsMedian: number;
-  /** CPU time (user+sys) of one ADD process and of `node -e 0`, medians; absent without /usr/bin/time. */
-  addCpuMsMedian?: number;
-  nodeStartCpuMsMedian?: number;
+  /**
+   * CPU time (user+sys) of one ADD process and of `node -e 0`: means, because GNU time reports in
+   * 10 ms steps and only the mean of many samples resolves below that. Absent without /usr/bin/time.
+   */
+  addCpuMsMean?: number;
+  nodeStartCpuMsMean?: number;
   /** ADD median minus `node -e 0` median (for host-local: the ADD itself, no runtime start-up). */
   overheadMs: number;
   /** ADD median / ADD median at 0 allocations. */
@@ -154,8 +158,8 @@ async function addCurve(
         nodeStartMsMedian: round(start),
         overheadMs: round(plugin.name === 'host-local' ? add : add - start),
         vsEmpty: round(add / (out[0]?.addMsMedian ?? add)),
-        ...(addCpu.length ? { addCpuMsMedian: round(summarize(addCpu).median) } : {}),
-        ...(startCpu.length ? { nodeStartCpuMsMedian: round(summarize(startCpu).median) } : {}),
+        ...(addCpu.length ? { addCpuMsMean: round(mean(addCpu)) } : {}),
+        ...(startCpu.length ? { nodeStartCpuMsMean: round(mean(startCpu)) } : {}),
       });
     } finally {
       rmSync(dir, { recursive: true, force: true });
@@ -168,6 +172,7 @@ function nodesAndPods(nodes: number, podsPerNode: number, dual: boolean): Promis
   return (async () => {
     (globalThis as { gc?: () => void }).gc?.();
     const heap0 = process.memoryUsage().heapUsed;
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const plan = planNodeCidrs(
       Array.from({ length: nodes }, (_, i) => ({ name: `node-${i}`, podCIDRs: [] })),
@@ -186,6 +191,7 @@ function nodesAndPods(nodes: number, podsPerNode: number, dual: boolean): Promis
       }
     }
     const t2 = performance.now();
+    const cpu = process.cpuUsage(cpu0);
     const heap = process.memoryUsage();
     return {
       nodes,
@@ -194,6 +200,8 @@ function nodesAndPods(nodes: number, podsPerNode: number, dual: boolean): Promis
       nodeCidrMs: round(t1 - t0),
       podIpMs: round(t2 - t1),
       totalMs: round(t2 - t0),
+      // CPU time of this process over the same span: the figure other load on the machine moves least.
+      totalCpuMs: round((cpu.user + cpu.system) / 1000),
       heapUsedDeltaMiB: round((heap.heapUsed - heap0) / 2 ** 20, 1),
       rssMiB: round(heap.rss / 2 ** 20, 1),
       storesKept: stores.length,
@@ -203,6 +211,8 @@ function nodesAndPods(nodes: number, podsPerNode: number, dual: boolean): Promis
 
 export interface IpamBenchReport {
   machine: MachineInfo;
+  /** 1-minute load average at start and end: other work on the machine inflates wall-clock figures. */
+  loadAverage: { start: number; end: number };
   node: string;
   date: string;
   library: Record<string, number>;
@@ -214,6 +224,7 @@ export interface IpamBenchReport {
 
 export async function runIpamBench(opts: IpamBenchOptions = {}): Promise<IpamBenchReport> {
   const q = opts.quick === true;
+  const loadStart = round(loadavg()[0] ?? 0);
   const say = opts.onProgress ?? (() => undefined);
   const ours: Plugin = { name: 'kubeplane-ipam', cmd: process.execPath, args: [PLUGIN] };
   const hostLocal: Plugin | undefined = existsSync(HOST_LOCAL)
@@ -243,7 +254,7 @@ export async function runIpamBench(opts: IpamBenchOptions = {}): Promise<IpamBen
   const scale = [await nodesAndPods(q ? 500 : 5000, 30, false), await nodesAndPods(q ? 500 : 5000, 30, true)];
 
   const sizes = [0, 1000, 2500, 5000];
-  const reps = q ? 3 : 15;
+  const reps = q ? 3 : 20;
   say('executable ADD cost curve (kubeplane-ipam)');
   const curve: IpamBenchReport['addCurve'] = { kubeplaneIpam: await addCurve(ours, true, sizes, reps) };
   if (hostLocal) {
@@ -252,6 +263,7 @@ export async function runIpamBench(opts: IpamBenchOptions = {}): Promise<IpamBen
   }
   return {
     machine: machineInfo(),
+    loadAverage: { start: loadStart, end: round(loadavg()[0] ?? 0) },
     node: process.version,
     date: new Date().toISOString(),
     library,
@@ -281,7 +293,7 @@ export function summarizeIpamBench(r: IpamBenchReport): string {
     'ADD cost (ms) vs allocations: n, kubeplane-ipam ADD, node -e 0, overhead, x empty, [cpu ADD, cpu node -e 0] | host-local ADD, x empty, [cpu]',
     ...r.addCurve.kubeplaneIpam.map((p, i) => {
       const h = r.addCurve.hostLocal?.[i];
-      return `  ${p.allocations}\t${p.addMsMedian}\t${p.nodeStartMsMedian}\t${p.overheadMs}\t${p.vsEmpty}x\t[${p.addCpuMsMedian ?? '-'}, ${p.nodeStartCpuMsMedian ?? '-'}]${h ? `\t| ${h.addMsMedian}\t${h.vsEmpty}x\t[${h.addCpuMsMedian ?? '-'}]` : ''}`;
+      return `  ${p.allocations}\t${p.addMsMedian}\t${p.nodeStartMsMedian}\t${p.overheadMs}\t${p.vsEmpty}x\t[${p.addCpuMsMean ?? '-'}, ${p.nodeStartCpuMsMean ?? '-'}]${h ? `\t| ${h.addMsMedian}\t${h.vsEmpty}x\t[${h.addCpuMsMean ?? '-'}]` : ''}`;
     }),
   ];
   return `${lines.join('\n')}\n`;

@@ -65,6 +65,19 @@ describe('file store layout and repair', () => {
     expect(existsSync(join(s.dir, 'last_reserved_ip.0'))).toBe(true);
   });
 
+  test('an ADD whose second range set is full leaves no file behind', async () => {
+    const s = new FileIpamStore(join(root, 'rollback'), 'net');
+    const dual = [parseRangeSet([{ subnet: '10.1.2.0/24' }], 'r0'), parseRangeSet([{ subnet: 'fd00::/126' }], 'r1')];
+    await allocateAll(s, dual, o('a'));
+    await allocateAll(s, dual, o('b'));
+    await expect(allocateAll(s, dual, o('c'))).rejects.toThrow('failed to allocate for range 1');
+    expect(
+      readdirSync(s.dir)
+        .filter((f) => /^[0-9a-f:.]+$/.test(f) && f !== 'lock')
+        .sort(),
+    ).toEqual(['10.1.2.2', '10.1.2.3', 'fd00::2', 'fd00::3']);
+  });
+
   test('an index deleted from outside (a tool walking the data dir) is rebuilt before use', async () => {
     const s = new FileIpamStore(join(root, 'wiped'), 'net');
     await allocateAll(s, sets, o('a'));
