@@ -2,14 +2,13 @@
 // CoreDNS's handler.go plus the server's error recovery). Gate and decode the query, look it up,
 // follow up (forward, chase an ExternalName) when the zone says so, encode within the size limit.
 // Every error becomes SERVFAIL; nothing here throws to the socket layer.
-import { Packet } from 'dns2';
 import type { ReplyCache } from './cache.js';
 import type { ZoneIndex } from './index.js';
 import { type DnsMetrics, typeLabel } from './metrics.js';
 import { negative } from './records.js';
 import type { Answer, Question, Rr } from './types.js';
-import { RCODE, TYPE } from './types.js';
-import type { Upstream } from './upstream.js';
+import { RCODE } from './types.js';
+import { answerRecords, queryFor, type Upstream } from './upstream.js';
 import { decodeQuery, type Query } from './wire/decode.js';
 import { encodeReply } from './wire/encode.js';
 import { lookup, type ZoneOptions } from './zone.js';
@@ -222,29 +221,10 @@ export class DnsHandler {
   /** ExternalName: the CNAME, then the upstream's records for the target (CoreDNS BL + upstream). */
   private async chase(q: Query, a: Answer, target: string, type: number, proto: Proto): Promise<Buffer> {
     const upstream = this.options.upstream!;
-    const query = new Packet();
-    query.header.id = 0;
-    query.header.rd = 1;
-    query.questions.push({ name: target, type, class: 1 } as never);
     let records: Rr[];
+    let truncated: boolean;
     try {
-      const reply = Packet.parse(await upstream.query(query.toBuffer()));
-      records = [];
-      for (const r of reply.answers as {
-        name: string;
-        type: number;
-        ttl: number;
-        address?: string;
-        domain?: string;
-        data?: string;
-      }[]) {
-        if ((r.type === TYPE.A || r.type === TYPE.AAAA) && r.address)
-          records.push({ name: r.name, type: r.type, ttl: r.ttl, data: r.address });
-        else if (r.type === TYPE.CNAME && r.domain)
-          records.push({ name: r.name, type: TYPE.CNAME, ttl: r.ttl, data: r.domain });
-        else if (r.type === TYPE.TXT && typeof r.data === 'string')
-          records.push({ name: r.name, type: TYPE.TXT, ttl: r.ttl, data: [r.data] });
-      }
+      ({ records, truncated } = answerRecords(await upstream.query(queryFor(target, type))));
     } catch (err) {
       // CoreDNS drops the CNAME when the lookup itself fails: NODATA with the zone's SOA.
       this.options.onError?.(err);
@@ -258,7 +238,10 @@ export class DnsHandler {
         proto,
       );
     }
-    return this.reply(q, { ...a, answer: [...a.answer, ...records] }, proto);
+    const out = this.reply(q, { ...a, answer: [...a.answer, ...records] }, proto);
+    // CoreDNS passes the upstream lookup's TC bit on (handler_test "CNAME External Truncated Lookup").
+    if (truncated) out[2]! |= 0x02;
+    return out;
   }
 }
 

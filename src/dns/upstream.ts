@@ -2,7 +2,10 @@
 // query, and a TCP fallback when the upstream truncates and the client came over TCP.
 import dgram from 'node:dgram';
 import net from 'node:net';
+import { Packet } from 'dns2';
 import { DnsError } from './errors.js';
+import type { Rr } from './types.js';
+import { TYPE } from './types.js';
 
 export interface UpstreamAddress {
   host: string;
@@ -114,4 +117,37 @@ export class Upstream {
     this.pending.clear();
     this.socket.close();
   }
+}
+
+/** A recursive query for one name and type, built with dns2 (the id is replaced when sent). */
+export function queryFor(name: string, type: number): Buffer {
+  const query = new Packet();
+  query.header.id = 0;
+  query.header.rd = 1;
+  query.questions.push({ name, type, class: 1 } as never);
+  return query.toBuffer();
+}
+
+interface Dns2Record {
+  name: string;
+  type: number;
+  ttl: number;
+  address?: string;
+  domain?: string;
+  data?: string;
+}
+
+/** The A, AAAA, CNAME and TXT records of an upstream reply (decoded by dns2), and its TC bit. */
+export function answerRecords(reply: Buffer): { records: Rr[]; truncated: boolean } {
+  const parsed = Packet.parse(reply);
+  const records: Rr[] = [];
+  for (const r of parsed.answers as Dns2Record[]) {
+    if ((r.type === TYPE.A || r.type === TYPE.AAAA) && r.address)
+      records.push({ name: r.name, type: r.type, ttl: r.ttl, data: r.address });
+    else if (r.type === TYPE.CNAME && r.domain)
+      records.push({ name: r.name, type: TYPE.CNAME, ttl: r.ttl, data: r.domain });
+    else if (r.type === TYPE.TXT && typeof r.data === 'string')
+      records.push({ name: r.name, type: TYPE.TXT, ttl: r.ttl, data: [r.data] });
+  }
+  return { records, truncated: (reply[2]! & 0x02) !== 0 };
 }

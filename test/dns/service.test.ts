@@ -28,6 +28,8 @@ async function startUpstream(records: Record<string, string>, silent = false) {
     r.header.ra = 1;
     r.questions.push(question as never);
     const ip = records[question.name.toLowerCase()];
+    // Names under trunc.example come back truncated, as an upstream over its size limit would.
+    if (question.name.toLowerCase().endsWith('trunc.example')) r.header.tc = 1;
     if (ip && question.type === 1)
       r.answers.push({ name: question.name, type: 1, class: 1, ttl: 60, address: ip } as never);
     else if (!ip) r.header.rcode = 3;
@@ -47,7 +49,11 @@ describeWith(commandUnavailableReason('dig', 'bind9-dnsutils'), 'KUBEPLANE_REQUI
   let timingOut: RunningDns;
 
   beforeAll(async () => {
-    upstream = await startUpstream({ 'example.org': '192.0.2.80', 'www.example.com': '192.0.2.14' });
+    upstream = await startUpstream({
+      'example.org': '192.0.2.80',
+      'www.example.com': '192.0.2.14',
+      'trunc.example': '192.0.2.99',
+    });
     silent = await startUpstream({}, true);
     store = new MemoryClusterStore(await objects());
     dns = await startDnsService(store, {
@@ -153,6 +159,22 @@ describeWith(commandUnavailableReason('dig', 'bind9-dnsutils'), 'KUBEPLANE_REQUI
     expect(r.answer).toEqual([
       'ext.default.svc.cluster.local. 5 IN CNAME www.example.com.',
       'www.example.com. 60 IN A 192.0.2.14',
+    ]);
+  });
+
+  test('E8 a truncated upstream lookup for an ExternalName target sets TC on the answer', async () => {
+    const svc: Service = {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: 'big-ext', namespace: 'default' },
+      spec: { type: 'ExternalName', externalName: 'trunc.example' },
+    };
+    await store.upsert([svc]);
+    const r = await dig(dns.address.port, 'big-ext.default.svc.cluster.local', 'A', ['+tcp']);
+    expect(r.flags).toContain('tc');
+    expect(r.answer).toEqual([
+      'big-ext.default.svc.cluster.local. 5 IN CNAME trunc.example.',
+      'trunc.example. 60 IN A 192.0.2.99',
     ]);
   });
 
