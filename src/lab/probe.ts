@@ -20,6 +20,8 @@ export type ProbeOutcome = string; // "ip:port" of the answering endpoint, "REFU
 
 export interface ProbeResult {
   outcomes: ProbeOutcome[];
+  /** Per attempt, the source address the endpoint saw ("" when nothing answered). */
+  peers: string[];
   /** Wall time of each attempt, ms. */
   ms: number[];
 }
@@ -64,7 +66,8 @@ for (let i = 0; i < Math.min(req.count, 500); i++) {
   outcomes.push(await (req.protocol === 'UDP' ? udp() : tcp()));
   ms.push(Math.round(performance.now() - t0));
 }
-process.stdout.write(JSON.stringify({ outcomes, ms }));
+const peers = outcomes.map((o) => (o.includes(' from ') ? o.slice(o.indexOf(' from ') + 6) : ''));
+process.stdout.write(JSON.stringify({ outcomes: outcomes.map((o) => o.split(' from ')[0]), peers, ms }));
 `;
 
 export async function probe(clientNetns: string, req: ProbeRequest): Promise<ProbeResult> {

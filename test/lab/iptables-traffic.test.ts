@@ -20,6 +20,8 @@ interface TrafficCase {
   source?: string;
   /** The endpoints that must answer, or the verdict every connection must get. */
   want: string[] | 'REFUSED' | 'TIMEOUT';
+  /** Whether the endpoint must see the client's address replaced (masqueraded) or kept. */
+  masq?: boolean;
 }
 
 function rules(args: string[]): string {
@@ -42,6 +44,12 @@ async function check(lab: Lab, c: TrafficCase): Promise<void> {
   if (expectsAnswers) {
     expect(r.outcomes.filter((o) => !(c.want as string[]).includes(o))).toEqual([]);
     expect([...reached(r)].sort()).toEqual([...(c.want as string[])].sort());
+    if (c.masq !== undefined) {
+      const source = c.source ?? lab.clientIPv4;
+      expect(r.peers.map((p) => (p === source ? 'kept' : 'masqueraded'))).toEqual(
+        Array(count).fill(c.masq ? 'masqueraded' : 'kept'),
+      );
+    }
   } else {
     expect(r.outcomes).toEqual(Array(count).fill(c.want));
   }
@@ -297,8 +305,15 @@ const upstreamFlows: { name: string; dir: string; cases: TrafficCase[] }[] = [
     name: 'TestLoadBalancer',
     dir: 'load-balancer',
     cases: [
-      { name: 'pod to cluster IP', source: POD, target: '172.30.0.41', port: 80, want: ['10.180.0.1:80'] },
-      { name: 'external to nodePort', source: EXTERNAL, target: '192.168.0.2', port: 3001, want: ['10.180.0.1:80'] },
+      { name: 'pod to cluster IP', source: POD, target: '172.30.0.41', port: 80, want: ['10.180.0.1:80'], masq: false },
+      {
+        name: 'external to nodePort',
+        source: EXTERNAL,
+        target: '192.168.0.2',
+        port: 3001,
+        want: ['10.180.0.1:80'],
+        masq: true,
+      },
       {
         name: 'nodePort bypasses LoadBalancerSourceRanges',
         source: BLOCKED,
@@ -306,8 +321,22 @@ const upstreamFlows: { name: string; dir: string; cases: TrafficCase[] }[] = [
         port: 3001,
         want: ['10.180.0.1:80'],
       },
-      { name: 'accepted external to LB1', source: EXTERNAL, target: '1.2.3.4', port: 80, want: ['10.180.0.1:80'] },
-      { name: 'accepted external to LB2', source: EXTERNAL, target: '5.6.7.8', port: 80, want: ['10.180.0.1:80'] },
+      {
+        name: 'accepted external to LB1',
+        source: EXTERNAL,
+        target: '1.2.3.4',
+        port: 80,
+        want: ['10.180.0.1:80'],
+        masq: true,
+      },
+      {
+        name: 'accepted external to LB2',
+        source: EXTERNAL,
+        target: '5.6.7.8',
+        port: 80,
+        want: ['10.180.0.1:80'],
+        masq: true,
+      },
       { name: 'blocked external to LB1', source: BLOCKED, target: '1.2.3.4', port: 80, want: 'TIMEOUT' },
       { name: 'blocked external to LB2', source: BLOCKED, target: '5.6.7.8', port: 80, want: 'TIMEOUT' },
       {
@@ -329,6 +358,7 @@ const upstreamFlows: { name: string; dir: string; cases: TrafficCase[] }[] = [
         target: '172.30.0.41',
         port: 80,
         want: ['10.180.0.1:80', '10.180.2.1:80'],
+        masq: false,
       },
       {
         name: 'pod to external IP hits both endpoints',
@@ -336,6 +366,7 @@ const upstreamFlows: { name: string; dir: string; cases: TrafficCase[] }[] = [
         target: '192.168.99.11',
         port: 80,
         want: ['10.180.0.1:80', '10.180.2.1:80'],
+        masq: false,
       },
       {
         name: 'external to external IP hits only the local endpoint',
@@ -343,6 +374,7 @@ const upstreamFlows: { name: string; dir: string; cases: TrafficCase[] }[] = [
         target: '192.168.99.11',
         port: 80,
         want: ['10.180.2.1:80'],
+        masq: false,
       },
       {
         name: 'pod to LB IP hits both endpoints',
@@ -350,6 +382,7 @@ const upstreamFlows: { name: string; dir: string; cases: TrafficCase[] }[] = [
         target: '1.2.3.4',
         port: 80,
         want: ['10.180.0.1:80', '10.180.2.1:80'],
+        masq: false,
       },
       {
         name: 'external to LB IP hits only the local endpoint',
@@ -357,6 +390,7 @@ const upstreamFlows: { name: string; dir: string; cases: TrafficCase[] }[] = [
         target: '1.2.3.4',
         port: 80,
         want: ['10.180.2.1:80'],
+        masq: false,
       },
       {
         name: 'pod to NodePort hits both endpoints',
@@ -364,6 +398,7 @@ const upstreamFlows: { name: string; dir: string; cases: TrafficCase[] }[] = [
         target: '192.168.0.2',
         port: 3001,
         want: ['10.180.0.1:80', '10.180.2.1:80'],
+        masq: false,
       },
       {
         name: 'external to NodePort hits only the local endpoint',
@@ -371,6 +406,7 @@ const upstreamFlows: { name: string; dir: string; cases: TrafficCase[] }[] = [
         target: '192.168.0.2',
         port: 3001,
         want: ['10.180.2.1:80'],
+        masq: false,
       },
     ],
   },
