@@ -41,9 +41,14 @@ async function zoneOptions(flags: ZoneFlags) {
   const pods = flags.pods;
   if (pods !== 'disabled' && pods !== 'insecure' && pods !== 'verified')
     throw new UsageError(`--pods: expected disabled, insecure or verified, got "${pods}"`);
-  const zones = (flags.domain ?? ['cluster.local']).map((d) => d.toLowerCase().replace(/\.$/, ''));
-  for (const z of zones) if (!DOMAIN.test(z)) throw new UsageError(`--domain: "${z}" is not a DNS domain name`);
-  return { ...DEFAULT_ZONE_OPTIONS, zones, ttl, pods } as const;
+  const domains = (flags.domain ?? ['cluster.local']).map((d) => d.toLowerCase().replace(/\.$/, ''));
+  for (const z of domains) if (!DOMAIN.test(z)) throw new UsageError(`--domain: "${z}" is not a DNS domain name`);
+  // Reverse zones (e.g. 0.10.in-addr.arpa) are served for PTR next to in-addr.arpa and ip6.arpa.
+  const isReverse = (z: string) => /(^|\.)(in-addr|ip6)\.arpa$/.test(z);
+  const zones = domains.filter((z) => !isReverse(z));
+  if (zones.length === 0) throw new UsageError('--domain: at least one cluster zone is needed besides reverse zones');
+  const reverseZones = [...new Set([...DEFAULT_ZONE_OPTIONS.reverseZones, ...domains.filter(isReverse)])];
+  return { ...DEFAULT_ZONE_OPTIONS, zones, reverseZones, ttl, pods } as const;
 }
 
 async function hostPort(text: string, flag: string) {
@@ -120,12 +125,16 @@ export function registerDns(program: Command): void {
       const { ZoneIndex } = await import('../dns/index.js');
       const { resolveAsPod } = await import('../dns/resolve.js');
       const { answerText } = await import('../dns/text.js');
-      const { rcodeName, typeName } = await import('../dns/types.js');
+      const { RCODE, rcodeName, typeName } = await import('../dns/types.js');
       const r = resolveAsPod(new ZoneIndex(loaded.objects), zone, name, type, flags.namespace);
       const lines = [`; search ${r.search.join(' ')}  options ndots:${r.ndots}`];
       for (const s of r.steps) {
         const forwarded =
-          s.answer.followup?.kind === 'forward' ? ' (outside the cluster zones: would be forwarded upstream)' : '';
+          s.answer.followup?.kind !== 'forward'
+            ? ''
+            : s.answer.rcode === RCODE.REFUSED
+              ? ' (outside the cluster zones: would be forwarded upstream)'
+              : ' (no object has this address: falls through to the upstream when one is set)';
         lines.push(`try ${s.name}. ${typeName(type)}: ${rcodeName(s.answer.rcode)}${forwarded}`);
       }
       lines.push(`; answer for ${r.final.name}. ${typeName(type)}`);

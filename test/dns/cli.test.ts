@@ -61,6 +61,26 @@ describe('dns query', () => {
     expect(r.stderr).not.toBe('');
   });
 
+  test('a reverse zone given with --domain is served for PTR with its own SOA', () => {
+    const r = runCli([
+      'dns',
+      'query',
+      '-f',
+      fixture('dns', 'coredns-reverse'),
+      '--domain',
+      'cluster.local',
+      '--domain',
+      '0.10.in-addr.arpa',
+      '101.0.0.10.in-addr.arpa.',
+      '--type',
+      'PTR',
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/AUTHORITY 0\.10\.in-addr\.arpa\. 5 IN SOA ns\.dns\.0\.10\.in-addr\.arpa\. /);
+    const none = runCli(['dns', 'query', '-f', TWO_NS, '--domain', '0.10.in-addr.arpa', 'web']);
+    expect(none.status).toBe(2);
+  });
+
   test('missing -f exits 2', () => {
     const r = runCli(['dns', 'query', 'web']);
     expect(r.status).toBe(2);
