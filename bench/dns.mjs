@@ -34,6 +34,10 @@ const SECONDS = Math.min(60, Number(args.seconds));
 const ROUNDS = Math.min(10, Number(args.rounds));
 const dir = mkdtempSync(join(tmpdir(), 'kubeplane-dns-bench-'));
 const children = [];
+// Even if the bench itself fails, leave no server or dnsperf behind.
+process.on('exit', () => {
+  for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+});
 
 async function freePort() {
   const s = dgram.createSocket('udp4');

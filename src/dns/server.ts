@@ -23,6 +23,7 @@ export class DnsServer {
   private constructor(
     private readonly udp: dgram.Socket,
     private readonly tcp: net.Server,
+    private readonly connections: Set<net.Socket>,
     readonly address: ListenAddress,
   ) {}
 
@@ -40,9 +41,12 @@ export class DnsServer {
         });
       });
       const port = udp.address().port;
-      const tcp = net.createServer({ pauseOnConnect: false }, (sock) =>
-        serveTcp(handler, sock, options.idleMs ?? 10_000, onError),
-      );
+      const connections = new Set<net.Socket>();
+      const tcp = net.createServer({ pauseOnConnect: false }, (sock) => {
+        connections.add(sock);
+        sock.once('close', () => connections.delete(sock));
+        serveTcp(handler, sock, options.idleMs ?? 10_000, onError);
+      });
       tcp.maxConnections = MAX_TCP_CONNECTIONS;
       try {
         await new Promise<void>((resolve, reject) => {
@@ -77,7 +81,7 @@ export class DnsServer {
           onError(err);
         }
       });
-      return new DnsServer(udp, tcp, { host: options.listen.host, port });
+      return new DnsServer(udp, tcp, connections, { host: options.listen.host, port });
     }
   }
 
@@ -92,8 +96,8 @@ export class DnsServer {
       }),
       new Promise<void>((resolve) => {
         this.tcp.close(() => resolve());
-        // close() waits for open connections; idle ones end within idleMs, but do not wait on them.
-        (this.tcp as net.Server & { closeAllConnections?: () => void }).closeAllConnections?.();
+        // close() waits for open connections: end them rather than wait for their idle timeout.
+        for (const sock of this.connections) sock.destroy();
       }),
     ]);
   }
