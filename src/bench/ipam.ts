@@ -286,9 +286,10 @@ export function summarizeIpamBench(r: IpamBenchReport): string {
     `executable ADD+DEL/s: ${Object.entries(r.executable)
       .map(([k, v]) => `${k} ${v}`)
       .join(', ')}`,
+    `load average: ${r.loadAverage.start} at start, ${r.loadAverage.end} at end (${r.machine.cpus} CPUs)`,
     ...r.scale.map(
       (s) =>
-        `scale: ${s.nodes} nodes + ${s.pods} pods x${s.addressesPerPod}: ${s.totalMs} ms (node CIDRs ${s.nodeCidrMs} ms), heap +${s.heapUsedDeltaMiB} MiB, rss ${s.rssMiB} MiB`,
+        `scale: ${s.nodes} nodes + ${s.pods} pods x${s.addressesPerPod}: ${s.totalMs} ms wall, ${s.totalCpuMs} ms CPU (node CIDRs ${s.nodeCidrMs} ms), heap +${s.heapUsedDeltaMiB} MiB, rss ${s.rssMiB} MiB`,
     ),
     'ADD cost (ms) vs allocations: n, kubeplane-ipam ADD, node -e 0, overhead, x empty, [cpu ADD, cpu node -e 0] | host-local ADD, x empty, [cpu]',
     ...r.addCurve.kubeplaneIpam.map((p, i) => {
