@@ -171,11 +171,19 @@ function lineOf(verb: Verb, o: NftObject, family: NftFamily, table: string): str
 /** The transaction as `nft -f` input: one command a line, newline-terminated. */
 export function toText(tx: Transaction): string {
   const { family, table, verbs, objects } = tx;
-  if (objects.length === 0) return '';
-  const lines = new Array<string>(objects.length + 1);
-  for (let i = 0; i < objects.length; i++) lines[i] = lineOf(verbs[i]!, objects[i]!, family, table);
-  lines[objects.length] = '';
-  return lines.join('\n');
+  // Joined in chunks: each chunk's line strings die young, and the chunk (large, flat) goes to
+  // large-object space, so the garbage collector never copies a million small strings around.
+  const CHUNK = 8192;
+  const chunks: string[] = [];
+  const lines = new Array<string>(CHUNK + 1);
+  for (let start = 0; start < objects.length; start += CHUNK) {
+    const n = Math.min(CHUNK, objects.length - start);
+    lines.length = n + 1;
+    for (let i = 0; i < n; i++) lines[i] = lineOf(verbs[start + i]!, objects[start + i]!, family, table);
+    lines[n] = '';
+    chunks.push(lines.join('\n'));
+  }
+  return chunks.join('');
 }
 
 export { toJSON } from './json.js';
