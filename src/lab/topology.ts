@@ -70,7 +70,7 @@ async function startEcho(netns: string, listens: readonly EchoListen[]): Promise
       reject(
         new LabError('echo server', undefined, 'not ready after 10 s', 'the pods namespace may be missing addresses'),
       );
-    }, 10_000);
+    }, 30_000);
     child.stdout!.on('data', (d) => {
       if (String(d).includes('ready')) {
         clearTimeout(timer);

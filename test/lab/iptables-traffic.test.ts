@@ -38,7 +38,7 @@ async function check(lab: Lab, c: TrafficCase): Promise<void> {
     port: c.port,
     protocol: c.protocol ?? 'TCP',
     count,
-    timeoutMs: expectsAnswers ? 2000 : 400,
+    timeoutMs: expectsAnswers ? 3000 : 400,
     ...(c.source ? { source: c.source } : {}),
   });
   if (expectsAnswers) {
@@ -87,7 +87,7 @@ describeKernel(
     beforeAll(async () => {
       lab = await labFor([fixture('demo')], 'node-a', ['198.51.100.7']);
       await applyIptables(lab.node, rules(['-f', fixture('demo'), '--node', 'node-a']));
-    }, 60_000);
+    }, 120_000);
     afterAll(async () => lab?.close());
 
     const cases: TrafficCase[] = [
@@ -228,7 +228,7 @@ describeKernel(
       await applyIptables(lab.node, rules(['-f', fixture('demo'), '--node', 'node-a', '--family', 'ipv6']), {
         family: 'IPv6',
       });
-    }, 60_000);
+    }, 120_000);
     afterAll(async () => lab?.close());
     test(
       'dual-stack service over IPv6 reaches both IPv6 endpoints',
@@ -253,7 +253,7 @@ describeKernel(
     beforeAll(async () => {
       lab = await labFor(files, 'test-node', ['203.0.113.2']);
       await applyIptables(lab.node, rules(files.flatMap((f) => ['-f', f])));
-    }, 60_000);
+    }, 120_000);
     afterAll(async () => lab?.close());
 
     const cases: TrafficCase[] = [
@@ -421,7 +421,7 @@ for (const flow of upstreamFlows) {
       beforeAll(async () => {
         lab = await labFor(files, 'test-node', [POD, EXTERNAL, BLOCKED]);
         await applyIptables(lab.node, rules(files.flatMap((f) => ['-f', f])));
-      }, 60_000);
+      }, 120_000);
       afterAll(async () => lab?.close());
       test.each(flow.cases)('$name', (c) => check(lab!, c), 30_000);
     },
@@ -463,7 +463,7 @@ describe.sequential('partial syncs', () => {
         });
         lab = await createLab({ ...spec, endpoints: [...spec.endpoints, ...extra] });
         await applyIptables(lab.node, rules(['-f', node, '-f', step(steps[0]!)]));
-      }, 60_000);
+      }, 120_000);
       afterAll(async () => lab?.close());
 
       async function traffic(): Promise<string[]> {
