@@ -68,7 +68,12 @@ async function startEcho(netns: string, listens: readonly EchoListen[]): Promise
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
       reject(
-        new LabError('echo server', undefined, 'not ready after 10 s', 'the pods namespace may be missing addresses'),
+        new LabError(
+          'echo server',
+          undefined,
+          'not ready after 30 s',
+          'the machine may be overloaded, or an address is missing',
+        ),
       );
     }, 30_000);
     child.stdout!.on('data', (d) => {
