@@ -2,8 +2,11 @@
 // full ruleset of A must make the kernel route traffic exactly as a full ruleset of B does. The
 // steps are upstream's TestSyncProxyRulesRepeated (service deleted, endpoints added, changed,
 // emptied, restored); one lab, two loads per step, the same probes against each.
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { createLab, inNetns, type Lab, probe } from '../../src/lab/index.js';
+import { createLab, createNetns, deleteNetns, inNetns, type Lab, nextNetnsName, probe } from '../../src/lab/index.js';
 import { applyNft } from '../../src/lab/nft-apply.js';
 import { fixture, runCli } from '../support/cli.js';
 import { describeKernel } from '../support/env.js';
@@ -104,5 +107,38 @@ describeKernel('nftables incremental transactions in a kernel', () => {
     await applyNft(lab.node, diff.stdout, 'json');
     const seen = await observe(lab);
     expect(seen['172.30.0.43:80']).toEqual(['10.0.3.2:80']);
+  });
+});
+
+describeKernel('nftables incremental JSON transactions and affinity sets', () => {
+  test('rewriting a ClientIP service in JSON does not re-declare its live affinity sets', async () => {
+    // The demo, and the demo with one of cart's three endpoints gone (and back again).
+    const dir = mkdtempSync(join(tmpdir(), 'kpnft-demo-'));
+    for (const f of readdirSync(fixture('demo'))) {
+      let text = readFileSync(join(fixture('demo'), f), 'utf8');
+      text = text.replace(
+        /- addresses: \[10\.244\.2\.30\]\n {2}conditions: \{ready: true\}\n {2}nodeName: node-c\n {2}targetRef: \{kind: Pod, namespace: shop, name: cart-5b8d-ccccc\}\n/,
+        '',
+      );
+      writeFileSync(join(dir, f), text);
+    }
+    expect(readFileSync(join(dir, '30-shop-endpoints.yaml'), 'utf8')).not.toContain('10.244.2.30');
+    const ns = nextNetnsName('j');
+    await createNetns(ns);
+    try {
+      await applyNft(ns, rules(['-f', fixture('demo'), '--format', 'json']), 'json');
+      for (const [from, to] of [
+        [fixture('demo'), dir],
+        [dir, fixture('demo')],
+      ] as const) {
+        const diff = runCli(['diff', '--mode', 'nftables', '--format', 'json', '--from', from, '--to', to]);
+        expect(diff.status, diff.stderr).toBe(0);
+        await applyNft(ns, diff.stdout, 'json');
+      }
+      const sets = (await inNetns(ns, 'nft', ['list', 'sets'])).stdout;
+      expect(sets.match(/set affinity-/g)).toHaveLength(3);
+    } finally {
+      await deleteNetns(ns);
+    }
   });
 });

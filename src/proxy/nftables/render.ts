@@ -148,11 +148,24 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
     activeAffinitySet(name) {
       current.affinitySets.push(name);
     },
+    addAffinitySet(name, timeout) {
+      // nft 1.0.6 cannot write the "dynamic" flag in JSON, and the kernel adds it once an update
+      // rule uses the set; re-adding the set without it then fails (EEXIST). In JSON we therefore
+      // declare only sets that do not exist yet: re-adding an existing one changes nothing anyway.
+      if (opts.json && previousSets?.has(name)) return;
+      tx.add({ kind: 'set', name, type: addrType, flags: ['dynamic', 'timeout'], timeout });
+    },
   };
+  const addrType = family === 'ip' ? 'ipv4_addr' : 'ipv6_addr';
+  let previousSets: Set<string> | undefined;
 
   for (const port of ports) {
     let rec = records.get(port.service);
-    if (!rec) records.set(port.service, (rec = { chains: [], affinitySets: [], elements: [] }));
+    if (!rec) {
+      records.set(port.service, (rec = { chains: [], affinitySets: [], elements: [] }));
+      const before = opts.json ? memo.services.get(port.service)?.affinitySets : undefined;
+      previousSets = before?.length ? new Set(before) : undefined;
+    }
     current = rec;
     // Names are derived per write (a few hashes per changed port), not kept between syncs.
     const names = new Map<string, EndpointNames>();

@@ -39,6 +39,8 @@ export interface PortSink {
   ensureChain(name: string): void;
   ensureElem(store: StoreName, key: readonly string[], value?: string, comment?: string): void;
   activeAffinitySet(name: string): void;
+  /** Declare a ClientIP affinity set (flags dynamic,timeout; timeout in seconds). */
+  addAffinitySet(name: string, timeoutSeconds: number): void;
 }
 
 export const STORE_CONTAINERS: Readonly<Record<StoreName, readonly ['set' | 'map', string]>> = {
@@ -161,17 +163,7 @@ export function writeServicePort(
     addRule(tx, names.firewall, sourceRangesDropRule(ctx, sources));
   }
 
-  if (affinity) {
-    for (const ep of cat.reachable) {
-      tx.add({
-        kind: 'set',
-        name: epNames(ep).affinitySet,
-        type: ctx.ipX === 'ip' ? 'ipv4_addr' : 'ipv6_addr',
-        flags: ['dynamic', 'timeout'],
-        timeout: port.stickyMaxAgeSeconds,
-      });
-    }
-  }
+  if (affinity) for (const ep of cat.reachable) sink.addAffinitySet(epNames(ep).affinitySet, port.stickyMaxAgeSeconds);
 
   if (usesClusterPolicyChain) writePolicyChain(tx, ctx, port, names.cluster, cat.cluster, epNames);
   if (usesLocalPolicyChain) writePolicyChain(tx, ctx, port, names.local, cat.local, epNames);

@@ -155,3 +155,25 @@ describe('sync renderer', () => {
     expect(payload).not.toContain('ns4/svc4');
   });
 });
+
+test('JSON partial syncs declare only new affinity sets (nft 1.0.6 cannot re-add them); text re-adds all', async () => {
+  const objects = await loadFixture('demo');
+  const config = resolveProxyConfig(objects);
+  const cart = objects.find((o) => o.kind === 'EndpointSlice' && o.metadata.name === 'cart-m2n8v')!;
+  const changed = structuredClone(cart) as typeof cart & { endpoints: { addresses: string[] }[] };
+  changed.endpoints = changed.endpoints.filter((e) => e.addresses[0] !== '10.244.2.30');
+  const to = objects.map((o) => (o === cart ? changed : o));
+  const diff = (format: 'text' | 'json') =>
+    nftablesMode.renderDiff!({
+      from: objects,
+      to,
+      config,
+      family: 'IPv4',
+      format,
+      profile: 'default',
+      withJumps: false,
+    }).text;
+  expect(diff('text').match(/^add set .*affinity-/gm)).toHaveLength(2);
+  expect(diff('json')).not.toMatch(/"add":\{"set"/);
+  expect(diff('json')).toMatch(/"delete":\{"set":\{[^}]*affinity-SB6TRJBJ/);
+});
