@@ -27,6 +27,8 @@ export function execTimed(
     child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
     child.on('error', reject);
     child.on('close', (code) => resolve({ ms: performance.now() - t0, code, stdout }));
+    // A child that exits without reading stdin (node -e 0) makes this write fail with EPIPE: harmless.
+    child.stdin.on('error', () => undefined);
     child.stdin.end(input);
   });
 }

@@ -43,7 +43,7 @@ function versionReply(stdin: string): CniOutcome {
 }
 
 function storeFor(inv: Invocation, cfg: IpamConfig): FileIpamStore {
-  return new FileIpamStore(cfg.dataDir, inv.network);
+  return new FileIpamStore(cfg.dataDir, inv.network, rangesJson(cfg));
 }
 
 async function add(inv: Invocation, cfg: IpamConfig): Promise<CniOutcome> {
@@ -53,7 +53,6 @@ async function add(inv: Invocation, cfg: IpamConfig): Promise<CniOutcome> {
   const store = storeFor(inv, cfg);
   const owner: Owner = { containerId: inv.containerId, ifname: inv.ifname };
   const got = await allocateAll(store, cfg.rangeSets, owner, requested);
-  store.noteRanges(rangesJson(cfg));
   return ok(resultJson(inv.cniVersion, got, cfg.routes, dns));
 }
 

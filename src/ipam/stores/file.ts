@@ -93,7 +93,15 @@ export class FileIpamStore implements IpamStore {
   private readonly indexDir: string;
   private readonly owners: OwnerIndex;
 
-  constructor(dataDir: string, network: string) {
+  /**
+   * `rangesJson`: the configured range sets, recorded under the lock on each operation (written only
+   * when they changed) so `kubeplane ipam show` can report utilisation per range.
+   */
+  constructor(
+    dataDir: string,
+    network: string,
+    private readonly rangesJson?: string,
+  ) {
     this.dir = resolve(dataDir, network);
     this.indexDir = join(this.dir, INDEX_DIR);
     this.owners = new OwnerIndex(this.indexDir);
@@ -110,7 +118,10 @@ export class FileIpamStore implements IpamStore {
 
   withLock<T>(fn: () => Promise<T>): Promise<T> {
     return withDirLock(this.dir, async () => {
-      this.io('preparing the data dir', () => this.ensureIndexed());
+      this.io('preparing the data dir', () => {
+        this.ensureIndexed();
+        if (this.rangesJson !== undefined) this.noteRanges(this.rangesJson);
+      });
       return fn();
     });
   }
@@ -242,11 +253,8 @@ export class FileIpamStore implements IpamStore {
     this.io('rebuilding the index', () => this.buildIndex());
   }
 
-  /** Record the range sets in use, so `kubeplane ipam show` can report utilisation per range. */
-  noteRanges(json: string): void {
-    this.io('recording the ranges', () => {
-      const path = join(this.indexDir, 'ranges.json');
-      if (readOrUndefined(path) !== json) writeFileSync(path, json);
-    });
+  private noteRanges(json: string): void {
+    const path = join(this.indexDir, 'ranges.json');
+    if (readOrUndefined(path) !== json) writeFileSync(path, json);
   }
 }
