@@ -3,6 +3,7 @@
 // cache, and the operations HTTP server. The library entry point behind `kubeplane dns serve`.
 import type { ClusterStore, Watch } from '../cluster/store.js';
 import { ReplyCache } from './cache.js';
+import { DnsError } from './errors.js';
 import { DnsHandler } from './handler.js';
 import { ZoneIndex } from './index.js';
 import { DnsMetrics } from './metrics.js';
@@ -37,14 +38,22 @@ export async function startDnsService(store: ClusterStore, options: DnsServiceOp
   const metrics = new DnsMetrics(`dns://${options.listen.host}:${options.listen.port}`);
   metrics.cache = cache;
   const handler = new DnsHandler(index, { zone: options.zone, upstream, cache, metrics, onError: options.onError });
-  const server = await DnsServer.start(handler, { listen: options.listen, onError: options.onError });
+  let server: DnsServer;
+  try {
+    server = await DnsServer.start(handler, { listen: options.listen, onError: options.onError });
+  } catch (err) {
+    watch.stop();
+    upstream?.close();
+    throw listenError(err, '--listen', options.listen);
+  }
   let ops: OpsServer | undefined;
   try {
     if (options.metricsListen) ops = await startOps(options.metricsListen, metrics, () => true);
   } catch (err) {
     await server.close();
     watch.stop();
-    throw err;
+    upstream?.close();
+    throw listenError(err, '--metrics-listen', options.metricsListen!);
   }
   return {
     address: server.address,
@@ -56,4 +65,19 @@ export async function startDnsService(store: ClusterStore, options: DnsServiceOp
       await Promise.all([server.close(), ops?.close()]);
     },
   };
+}
+
+/** A socket that cannot be opened, said in terms of the flag that chose its address. */
+function listenError(err: unknown, flag: string, at: ListenAddress): DnsError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const where = `${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
+  const why =
+    code === 'EADDRINUSE'
+      ? 'is already in use (another server?); choose another port'
+      : code === 'EADDRNOTAVAIL'
+        ? 'is not an address of this machine'
+        : code === 'EACCES'
+          ? 'needs privileges (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
+          : `cannot be opened (${code ?? (err as Error).message})`;
+  return new DnsError(`${flag} ${where} ${why}`, false, { cause: err });
 }

@@ -1,5 +1,6 @@
 // `kubeplane dns query` and `kubeplane dns serve` through the built CLI, as a user runs them.
 import { spawn } from 'node:child_process';
+import dgram from 'node:dgram';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,6 +115,20 @@ describe('dns serve flags', () => {
     const r = runCli(['dns', 'serve', '-f', TWO_NS, ...args]);
     expect(r.status).toBe(2);
     expect(r.stderr).not.toContain('serving');
+  });
+});
+
+describe('dns serve runtime faults', () => {
+  test('a port in use is reported with the flag and exit status 1', async () => {
+    const taken = dgram.createSocket('udp4');
+    await new Promise<void>((r) => taken.bind(0, '127.0.0.1', r));
+    try {
+      const r = runCli(['dns', 'serve', '-f', TWO_NS, '--listen', `127.0.0.1:${taken.address().port}`]);
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/--listen 127\.0\.0\.1:\d+ is already in use/);
+    } finally {
+      taken.close();
+    }
   });
 });
 
