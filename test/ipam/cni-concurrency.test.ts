@@ -64,6 +64,7 @@ async function killAt(point: string, conf: string, id: string): Promise<void> {
     env: { PATH: process.env.PATH, ...envFor('ADD', id), KUBEPLANE_IPAM_TEST_PAUSE: point },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
+  child.stdin.on('error', () => undefined);
   child.stdin.end(conf);
   await new Promise<void>((resolve, reject) => {
     let err = '';

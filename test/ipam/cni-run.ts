@@ -61,6 +61,7 @@ export function runPluginAsync(env: CniEnv, stdin: string): Promise<CniRun> {
     child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr, json: parse(stdout) }));
+    child.stdin.on('error', () => undefined); // EPIPE when the plugin exits without reading stdin
     child.stdin.end(stdin);
   });
 }
