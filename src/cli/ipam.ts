@@ -10,6 +10,7 @@ interface NodeCidrOpts {
   nodeMask?: string;
   nodeMaskIpv4?: string;
   nodeMaskIpv6?: string;
+  serviceCidr?: string;
   json?: boolean;
 }
 
@@ -24,6 +25,7 @@ async function nodeCidrs(opts: NodeCidrOpts): Promise<void> {
       ...(opts.nodeMask !== undefined ? { nodeMask: opts.nodeMask } : {}),
       ...(opts.nodeMaskIpv4 !== undefined ? { nodeMaskIPv4: opts.nodeMaskIpv4 } : {}),
       ...(opts.nodeMaskIpv6 !== undefined ? { nodeMaskIPv6: opts.nodeMaskIpv6 } : {}),
+      ...(opts.serviceCidr !== undefined ? { serviceCidr: opts.serviceCidr } : {}),
     });
   } catch (err) {
     if (err instanceof IpamError) throw new UsageError(err.message);
@@ -107,6 +109,7 @@ export function registerIpam(program: Command): void {
     .option('--node-mask <n>', 'node CIDR prefix length (single stack), or "v4,v6" in --cluster-cidr order')
     .option('--node-mask-ipv4 <n>', 'IPv4 node CIDR prefix length (default 24)')
     .option('--node-mask-ipv6 <n>', 'IPv6 node CIDR prefix length (default 64)')
+    .option('--service-cidr <cidrs>', 'service CIDR(s): blocks they overlap are not given to nodes')
     .option('--json', 'print JSON')
     .action(nodeCidrs);
   ipam

@@ -4,16 +4,20 @@
 // Pure: Nodes in, assignments out.
 import { parseCIDRSloppy } from '../cluster/sloppy-ip.js';
 import { IpamError } from '../errors.js';
-import { type CIDR, formatCIDR, parseCIDR } from './cidr.js';
+import { type CIDR, cidrsOverlap, formatCIDR, parseCIDR } from './cidr.js';
 import { CidrSet } from './cidr-set.js';
 
 export interface NodeCidrConfig {
   readonly clusterCIDRs: readonly CIDR[];
   /** Node mask per cluster CIDR, same order. */
   readonly nodeMasks: readonly number[];
+  /** Service CIDRs (--service-cluster-ip-range): blocks they overlap are never handed to nodes. */
+  readonly serviceCIDRs?: readonly CIDR[];
 }
 
 export interface NodeMaskOptions {
+  /** Comma-separated service CIDRs, occupied in every cluster CIDR they overlap. */
+  serviceCidr?: string;
   /** One mask for a single-stack cluster, or one per cluster CIDR ("24,64"). */
   nodeMask?: string;
   nodeMaskIPv4?: string;
@@ -72,7 +76,12 @@ export function parseNodeCidrConfig(clusterCidr: string, opts: NodeMaskOptions =
     const perFamily = c.family === 4 ? opts.nodeMaskIPv4 : opts.nodeMaskIPv6;
     return perFamily !== undefined ? mask(`--node-mask-ipv${c.family}`, perFamily) : DEFAULT_MASK[c.family];
   });
-  return { clusterCIDRs, nodeMasks };
+  const serviceCIDRs = (opts.serviceCidr ? opts.serviceCidr.split(',') : []).map((t) => {
+    const c = parseKubeCIDR(t);
+    if (!c) throw new IpamError('invalid-config', `--service-cidr: ${JSON.stringify(t.trim())} is not a CIDR`);
+    return c;
+  });
+  return { clusterCIDRs, nodeMasks, ...(serviceCIDRs.length ? { serviceCIDRs } : {}) };
 }
 
 export interface NodeInput {
@@ -102,6 +111,8 @@ export class NodeCidrAllocator {
 
   constructor(readonly config: NodeCidrConfig) {
     this.sets = config.clusterCIDRs.map((c, k) => new CidrSet(c, config.nodeMasks[k]!));
+    for (const svc of config.serviceCIDRs ?? [])
+      for (const set of this.sets) if (cidrsOverlap(set.cluster, svc)) set.occupy(svc);
   }
 
   /** Start-up occupancy of a Node that already has podCIDRs. Throws naming the node and field. */
