@@ -28,6 +28,7 @@ const EMPTY: Rr[] = [];
 
 /** Encoded authoritative replies by query bytes (all but the ID): valid until the zone changes. */
 const ANSWER_CACHE_LIMIT = 50_000;
+const MAX_CONCURRENT_FORWARDS = 1000;
 
 /** A reply ready to send but for the ID, with what the metrics need to count it. */
 interface CachedAnswer {
@@ -200,6 +201,15 @@ export class DnsHandler {
     const hit = cache?.get(key, q.id);
     if (hit) return hit;
     const m = this.options.metrics;
+    if (upstream.inFlight >= MAX_CONCURRENT_FORWARDS) {
+      // CoreDNS forward's max_concurrent (1000 in the add-on): over it, REFUSED at once.
+      m?.forwardRejects.inc([]);
+      return this.reply(
+        q,
+        { rcode: RCODE.REFUSED, authoritative: false, answer: [], authority: [], additional: [] },
+        proto,
+      );
+    }
     const to = `${upstream.address.host}:${upstream.address.port}`;
     m?.forwardRequests.inc([to]);
     try {

@@ -140,6 +140,11 @@ export class DnsMetrics {
   readonly forwardRequests = new Counter('coredns_forward_requests_total', 'Counter of requests made per upstream.', [
     'to',
   ]);
+  readonly forwardRejects = new Counter(
+    'coredns_forward_max_concurrent_rejects_total',
+    'Counter of the number of queries rejected because the concurrent queries were at maximum.',
+    [],
+  );
   readonly forwardFailures = new Counter(
     'coredns_forward_responses_failures_total',
     'Counter of upstream failures (timeouts, errors).',
@@ -162,6 +167,7 @@ export class DnsMetrics {
       this.panics.render(),
       this.forwardRequests.render(),
       this.forwardFailures.render(),
+      this.forwardRejects.render(),
     ];
     const c = this.cache;
     if (c) {

@@ -44,6 +44,11 @@ export class Upstream {
     this.socket.unref();
   }
 
+  /** Queries sent and not yet answered or timed out. */
+  get inFlight(): number {
+    return this.pending.size;
+  }
+
   private onReply(msg: Buffer): void {
     if (msg.length < 12) return;
     const p = this.pending.get(msg.readUInt16BE(0));

@@ -1,8 +1,10 @@
 // The handler turns every failure into SERVFAIL and keeps answering afterwards.
+import dgram from 'node:dgram';
 import { expect, test } from 'vitest';
 import { DnsHandler } from '../../src/dns/handler.js';
 import { ZoneIndex } from '../../src/dns/index.js';
 import { DnsMetrics } from '../../src/dns/metrics.js';
+import { Upstream } from '../../src/dns/upstream.js';
 import { OPTIONS } from './cases.js';
 import { header, query } from './raw.js';
 
@@ -34,4 +36,21 @@ test('an exception in the zone lookup becomes SERVFAIL, reported once, and the n
   index.fail = false;
   const ok = (await handler.handle(query('web.default.svc.cluster.local'), 'udp'))!;
   expect(header(ok)).toMatchObject({ rcode: 0, an: 1, aa: true });
+});
+
+test('X3 over 1000 forwarded queries in flight, the next one is REFUSED at once', async () => {
+  const silent = dgram.createSocket('udp4');
+  await new Promise<void>((r) => silent.bind(0, '127.0.0.1', r));
+  const upstream = new Upstream({ host: '127.0.0.1', port: silent.address().port }, 1000);
+  const handler = new DnsHandler(new ZoneIndex([]), { zone: OPTIONS, upstream });
+  try {
+    const pending = Array.from({ length: 1000 }, (_, i) => handler.handle(query(`q${i}.example.org`), 'udp'));
+    const over = (await handler.handle(query('one-more.example.org'), 'udp'))!;
+    expect(header(over).rcode).toBe(5);
+    const timedOut = await Promise.all(pending);
+    expect(new Set(timedOut.map((b) => header(b!).rcode))).toEqual(new Set([2]));
+  } finally {
+    upstream.close();
+    silent.close();
+  }
 });
