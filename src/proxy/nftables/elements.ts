@@ -1,5 +1,6 @@
 // What kube-proxy's nftElementStorage does: remember the elements of a set or map between syncs so a
 // sync sends only the difference (new element: add; changed value: delete + add; gone: delete).
+import { flat } from './names.js';
 import type { ElementObject, Transaction } from './transaction.js';
 
 interface Stored {
@@ -37,8 +38,9 @@ export class ElementStore {
   }
 
   /** Ensure the element exists with this value; returns its storage key. */
-  ensure(tx: Transaction, key: readonly string[], value?: string, comment?: string): string {
+  ensure(tx: Transaction, key: readonly string[], verdict?: string, comment?: string): string {
     const k = key.length === 1 ? key[0]! : key.join(' . ');
+    const value = verdict === undefined ? undefined : flat(verdict);
     const cur = this.entries.get(k);
     if (cur === undefined) {
       tx.add(this.element(key, value, comment));

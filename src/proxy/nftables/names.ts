@@ -16,6 +16,16 @@ export function hash8(s: string): string {
   return String.fromCharCode(c(35), c(30), c(25), c(20), c(15), c(10), c(5), c(0));
 }
 
+/**
+ * A template literal yields a rope (a tree of string pieces); names and rule texts are kept until
+ * the payload is written, and a rope costs several times the bytes of its text. Reading one
+ * character makes V8 flatten it, so what is retained is one flat string.
+ */
+export function flat(s: string): string {
+  s.charCodeAt(0);
+  return s;
+}
+
 export function hashAndTruncate(name: string): string {
   const full = `${hash8(name)}-${name}`;
   return full.length > CHAIN_NAME_BASE_MAX ? `${full.slice(0, CHAIN_NAME_BASE_MAX - 3)}...` : full;
@@ -43,16 +53,16 @@ export function endpointChainNameBase(
 export class ServicePortNames {
   readonly cluster: string;
   constructor(private readonly base: string) {
-    this.cluster = `service-${base}`;
+    this.cluster = flat(`service-${base}`);
   }
   get local(): string {
-    return `local-${this.base}`;
+    return flat(`local-${this.base}`);
   }
   get external(): string {
-    return `external-${this.base}`;
+    return flat(`external-${this.base}`);
   }
   get firewall(): string {
-    return `firewall-${this.base}`;
+    return flat(`firewall-${this.base}`);
   }
 }
 
@@ -63,11 +73,11 @@ export function servicePortNames(port: ServicePortInfo): ServicePortNames {
 export class EndpointNames {
   readonly chain: string;
   constructor(private readonly base: string) {
-    this.chain = `endpoint-${base}`;
+    this.chain = flat(`endpoint-${base}`);
   }
   /** The ClientIP affinity set (built on demand: most services have no affinity). */
   get affinitySet(): string {
-    return `affinity-${this.base}`;
+    return flat(`affinity-${this.base}`);
   }
 }
 

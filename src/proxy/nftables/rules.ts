@@ -2,6 +2,7 @@
 // JSON statements side by side (the JSON is built only when rendering JSON). Rule text is spelled
 // exactly as kube-proxy passes it to knftables, not as `nft list` prints it.
 import { addressExpr, verdictExpr } from './json.js';
+import { flat } from './names.js';
 import type { JsonExpr } from './transaction.js';
 
 export const MARK_MASQ_CHAIN = 'mark-for-masquerade';
@@ -46,7 +47,7 @@ const DEST_TUPLE = (ipX: string): JsonExpr => ({
 const PORT_TUPLE: JsonExpr = { concat: [meta('l4proto'), payload('th', 'dport')] };
 
 function body(ctx: RuleContext, text: string, expr: () => JsonExpr[]): RuleBody {
-  return ctx.json ? { text, expr: expr() } : { text };
+  return ctx.json ? { text: flat(text), expr: expr() } : { text: flat(text) };
 }
 
 /** A detector piece for "ip saddr [!=] <cidr>" or "iifname [!=] <name>". */
