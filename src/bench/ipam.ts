@@ -122,50 +122,79 @@ export interface CurvePoint {
   vsEmpty: number;
 }
 
-async function addCurve(
-  plugin: Plugin,
-  keepIndex: boolean,
+interface CurveSubject {
+  readonly plugin: Plugin;
+  /** false for host-local: drop our owner index so its directory walk reads only its own files. */
+  readonly keepIndex: boolean;
+}
+
+interface Samples {
+  wall: number[];
+  cpu: number[];
+}
+
+/**
+ * ADD cost against existing allocations, for every subject at every size. Repetitions are
+ * interleaved (rep 1 of every size and plugin, then rep 2, ...) with `node -e 0` measured next to each,
+ * so a burst of other load on the machine lands on all points alike instead of on one.
+ */
+async function addCurves(
+  subjects: readonly CurveSubject[],
   sizes: readonly number[],
   reps: number,
-): Promise<CurvePoint[]> {
-  const out: CurvePoint[] = [];
-  for (const n of sizes) {
-    const dir = tempDir();
-    try {
-      await fill(dir, n, keepIndex);
-      const config = configFor(dir);
-      const adds: number[] = [];
-      const starts: number[] = [];
-      const addCpu: number[] = [];
-      const startCpu: number[] = [];
-      await cniCall(plugin, 'ADD', 'warm', config);
-      await cniCall(plugin, 'DEL', 'warm', config);
-      for (let r = 0; r < reps; r++) {
-        starts.push(await nodeStartMs());
-        adds.push(await cniCall(plugin, 'ADD', `probe-${r}`, config));
-        await cniCall(plugin, 'DEL', `probe-${r}`, config);
-        const c = await cpuMs(plugin.cmd, plugin.args, cniEnv('ADD', `cpu-${r}`), config);
-        await cniCall(plugin, 'DEL', `cpu-${r}`, config);
-        const n0 = await cpuMs(process.execPath, ['-e', '0'], { PATH: process.env.PATH }, '');
-        if (c !== undefined) addCpu.push(c);
-        if (n0 !== undefined) startCpu.push(n0);
+): Promise<CurvePoint[][]> {
+  const dirs = new Map<string, string>();
+  const key = (s: number, n: number) => `${s}/${n}`;
+  const add = new Map<string, Samples>();
+  const base = new Map<string, Samples>();
+  try {
+    for (const [si, sub] of subjects.entries())
+      for (const n of sizes) {
+        const dir = tempDir();
+        dirs.set(key(si, n), dir);
+        await fill(dir, n, sub.keepIndex);
+        await cniCall(sub.plugin, 'ADD', 'warm', configFor(dir));
+        await cniCall(sub.plugin, 'DEL', 'warm', configFor(dir));
+        add.set(key(si, n), { wall: [], cpu: [] });
+        base.set(key(si, n), { wall: [], cpu: [] });
       }
-      const add = summarize(adds).median;
-      const start = summarize(starts).median;
+    for (let r = 0; r < reps; r++)
+      for (const [si, sub] of subjects.entries())
+        for (const n of sizes) {
+          const config = configFor(dirs.get(key(si, n))!);
+          const a = add.get(key(si, n))!;
+          const b = base.get(key(si, n))!;
+          b.wall.push(await nodeStartMs());
+          a.wall.push(await cniCall(sub.plugin, 'ADD', `probe-${r}`, config));
+          await cniCall(sub.plugin, 'DEL', `probe-${r}`, config);
+          const c = await cpuMs(sub.plugin.cmd, sub.plugin.args, cniEnv('ADD', `cpu-${r}`), config);
+          await cniCall(sub.plugin, 'DEL', `cpu-${r}`, config);
+          const c0 = await cpuMs(process.execPath, ['-e', '0'], { PATH: process.env.PATH }, '');
+          if (c !== undefined) a.cpu.push(c);
+          if (c0 !== undefined) b.cpu.push(c0);
+        }
+  } finally {
+    for (const d of dirs.values()) rmSync(d, { recursive: true, force: true });
+  }
+  return subjects.map((sub, si) => {
+    const out: CurvePoint[] = [];
+    for (const n of sizes) {
+      const a = add.get(key(si, n))!;
+      const b = base.get(key(si, n))!;
+      const addMs = summarize(a.wall).median;
+      const startMs = summarize(b.wall).median;
       out.push({
         allocations: n,
-        addMsMedian: round(add),
-        nodeStartMsMedian: round(start),
-        overheadMs: round(plugin.name === 'host-local' ? add : add - start),
-        vsEmpty: round(add / (out[0]?.addMsMedian ?? add)),
-        ...(addCpu.length ? { addCpuMsMean: round(mean(addCpu)) } : {}),
-        ...(startCpu.length ? { nodeStartCpuMsMean: round(mean(startCpu)) } : {}),
+        addMsMedian: round(addMs),
+        nodeStartMsMedian: round(startMs),
+        overheadMs: round(sub.plugin.name === 'host-local' ? addMs : addMs - startMs),
+        vsEmpty: round(addMs / (out[0]?.addMsMedian ?? addMs)),
+        ...(a.cpu.length ? { addCpuMsMean: round(mean(a.cpu)) } : {}),
+        ...(b.cpu.length ? { nodeStartCpuMsMean: round(mean(b.cpu)) } : {}),
       });
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
     }
-  }
-  return out;
+    return out;
+  });
 }
 
 function nodesAndPods(nodes: number, podsPerNode: number, dual: boolean): Promise<Record<string, number>> {
@@ -255,12 +284,16 @@ export async function runIpamBench(opts: IpamBenchOptions = {}): Promise<IpamBen
 
   const sizes = [0, 1000, 2500, 5000];
   const reps = q ? 3 : 20;
-  say('executable ADD cost curve (kubeplane-ipam)');
-  const curve: IpamBenchReport['addCurve'] = { kubeplaneIpam: await addCurve(ours, true, sizes, reps) };
-  if (hostLocal) {
-    say('executable ADD cost curve (host-local)');
-    curve.hostLocal = await addCurve(hostLocal, false, sizes, reps);
-  }
+  say('executable ADD cost curve');
+  const subjects: CurveSubject[] = [
+    { plugin: ours, keepIndex: true },
+    ...(hostLocal ? [{ plugin: hostLocal, keepIndex: false }] : []),
+  ];
+  const [oursCurve, hostLocalCurve] = await addCurves(subjects, sizes, reps);
+  const curve: IpamBenchReport['addCurve'] = {
+    kubeplaneIpam: oursCurve!,
+    ...(hostLocalCurve ? { hostLocal: hostLocalCurve } : {}),
+  };
   return {
     machine: machineInfo(),
     loadAverage: { start: loadStart, end: round(loadavg()[0] ?? 0) },
@@ -274,7 +307,7 @@ export async function runIpamBench(opts: IpamBenchOptions = {}): Promise<IpamBen
       'pairs/s = ADD followed by DEL of the same container; executable rates include process start-up',
       'library 8 processes: 8 Node processes sharing one file-store data dir (one lock)',
       'scale: node CIDRs from 10.0.0.0/8 (/24) [and fd00:10::/48 (/64)], 30 pods per node, memory store per node, one process',
-      `ADD curve: median of ${reps} ADDs at each size, each followed by its DEL; node -e 0 measured interleaved`,
+      `ADD curve: median wall-clock of ${reps} ADDs per point (each followed by its DEL), repetitions interleaved across sizes and plugins, node -e 0 measured next to each; CPU = mean user+sys from GNU time`,
       'host-local: Debian containernetworking-plugins 1.1.1, cniVersion 1.0.0 for both plugins',
     ],
   };
