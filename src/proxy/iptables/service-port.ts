@@ -284,13 +284,13 @@ export function writeServicePort(
   };
 }
 
-let sink = 0;
+let _flattened = 0;
 /**
  * Strings built with += are V8 "cons" trees; joining them walks every tree again on each sync.
  * Converting to a number flattens a string in place, once, so later joins copy flat memory.
  */
 function flat(s: string): string {
-  sink ^= Number(s) | 0;
+  _flattened ^= Number(s) | 0;
   return s;
 }
 
