@@ -4,6 +4,8 @@ import { execFileSync } from 'node:child_process';
 import { expect, test } from 'vitest';
 import { LabError } from '../../src/errors.js';
 import { applyIptables, createLab, nextNetnsName, run } from '../../src/lab/index.js';
+import { iptablesMode } from '../../src/proxy/iptables/mode.js';
+import { fixture, runCli } from '../support/cli.js';
 import { describeKernel } from '../support/env.js';
 
 const namespaces = () => execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
