@@ -58,7 +58,8 @@ export function detectorPieces(
 ): { ifLocal: Piece; ifNotLocal: Piece } {
   const left = kind === 'cidr' ? payload(ctx.ipX, 'saddr') : meta('iifname');
   const label = kind === 'cidr' ? `${ctx.ipX} saddr` : 'iifname';
-  const written = kind === 'cidr' ? value : JSON.stringify(value);
+  // kube-proxy's LocalTrafficDetector writes interface names bare ("iifname eth*"), as its tests assert.
+  const written = value;
   const right = kind === 'cidr' ? addressExpr(value) : value;
   return {
     ifLocal: { text: `${label} ${written}`, expr: [match('==', left, right)] },

@@ -2,7 +2,12 @@
 import { describe, expect, test } from 'vitest';
 import type { ClusterObject } from '../../../src/cluster/types.js';
 import { resolveProxyConfig } from '../../../src/proxy/config.js';
-import { masqueradeMark, nodePortIPs, serviceCIDRsOf } from '../../../src/proxy/nftables/proxier-config.js';
+import {
+  masqueradeMark,
+  nodePortIPs,
+  ruleContext,
+  serviceCIDRsOf,
+} from '../../../src/proxy/nftables/proxier-config.js';
 import { loadFixture } from './support.js';
 
 describe('masqueradeMark', () => {
@@ -52,4 +57,43 @@ test('serviceCIDRsOf takes every ServiceCIDR of the family, canonical', async ()
   const objects = await loadFixture('upstream-nftables', 'overall');
   expect(serviceCIDRsOf(objects, 'IPv4')).toEqual(['172.30.0.0/16']);
   expect(serviceCIDRsOf(objects, 'IPv6')).toEqual(['fd00:10:96::/112']);
+});
+
+describe("local-traffic detector, as upstream's localdetector tests spell it", () => {
+  test.each([
+    {
+      name: 'ClusterCIDR',
+      mode: 'ClusterCIDR' as const,
+      extra: {},
+      ifLocal: 'ip saddr 10.0.0.0/8',
+      ifNotLocal: 'ip saddr != 10.0.0.0/8',
+    },
+    {
+      name: 'NodeCIDR',
+      mode: 'NodeCIDR' as const,
+      extra: {},
+      ifLocal: 'ip saddr 10.0.0.0/24',
+      ifNotLocal: 'ip saddr != 10.0.0.0/24',
+    },
+    {
+      name: 'BridgeInterface',
+      mode: 'BridgeInterface' as const,
+      extra: { bridgeInterface: 'eth0' },
+      ifLocal: 'iifname eth0',
+      ifNotLocal: 'iifname != eth0',
+    },
+    {
+      name: 'InterfaceNamePrefix',
+      mode: 'InterfaceNamePrefix' as const,
+      extra: { interfaceNamePrefix: 'eth' },
+      ifLocal: 'iifname eth*',
+      ifNotLocal: 'iifname != eth*',
+    },
+  ])('$name', async ({ mode, extra, ifLocal, ifNotLocal }) => {
+    const objects = await loadFixture('upstream-nftables', 'overall');
+    const config = { ...resolveProxyConfig(objects), detectLocalMode: mode, ...extra };
+    const ctx = ruleContext(config, 'IPv4', 'default', true);
+    expect(ctx.detector?.ifLocal.text).toBe(ifLocal);
+    expect(ctx.detector?.ifNotLocal.text).toBe(ifNotLocal);
+  });
 });
