@@ -41,6 +41,14 @@ describeKernel('iptables lab helper', () => {
     }
   }, 30_000);
 
+  test('measureKernelApply times iptables-restore in a fresh namespace and removes it', async () => {
+    const payload = runCli(['rules', '--mode', 'iptables', '-f', fixture('demo')]).stdout;
+    const ms = await iptablesMode.measureKernelApply!(payload);
+    expect(ms).toBeGreaterThan(0);
+    const mine = new RegExp(`^kpl-${process.pid % 100000}-\\d+b\\b`, 'm');
+    expect(namespaces()).not.toMatch(mine);
+  }, 30_000);
+
   test('a missing program is a LabError too', async () => {
     await expect(run('kpl-no-such-program', [])).rejects.toBeInstanceOf(LabError);
   });
