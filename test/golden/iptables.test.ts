@@ -30,6 +30,16 @@ const cases = [
     golden: 'upstream-iptables-load-balancer.iptables',
   },
   { name: 'upstream ETP Local', args: upstream('etp-local'), golden: 'upstream-iptables-etp-local.iptables' },
+  {
+    name: 'upstream terminating endpoints (ready exist)',
+    args: upstream('terminating-local-ready'),
+    golden: 'upstream-iptables-terminating-local-ready.iptables',
+  },
+  {
+    name: 'upstream terminating endpoints (only terminating)',
+    args: upstream('terminating-local-only'),
+    golden: 'upstream-iptables-terminating-local-only.iptables',
+  },
   ...SYNC_STEPS.map((s) => ({
     name: `upstream sync-repeated ${s}`,
     args: upstream(`sync-repeated/${s}`),

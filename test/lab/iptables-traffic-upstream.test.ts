@@ -171,6 +171,43 @@ const upstreamFlows: { name: string; dir: string; cases: TrafficCase[] }[] = [
       },
     ],
   },
+  {
+    name: 'TestTerminatingEndpointsTrafficPolicyLocal, ready endpoints exist',
+    dir: 'terminating-local-ready',
+    cases: [
+      {
+        name: 'pod to clusterIP',
+        source: POD,
+        target: '172.30.1.1',
+        port: 80,
+        want: ['10.0.1.1:80', '10.0.1.2:80', '10.0.1.5:80'],
+        masq: false,
+      },
+      {
+        name: 'external to LB',
+        source: EXTERNAL,
+        target: '1.2.3.4',
+        port: 80,
+        want: ['10.0.1.1:80', '10.0.1.2:80'],
+        masq: false,
+      },
+    ],
+  },
+  {
+    name: 'TestTerminatingEndpointsTrafficPolicyLocal, only terminating endpoints exist',
+    dir: 'terminating-local-only',
+    cases: [
+      { name: 'pod to clusterIP', source: POD, target: '172.30.1.1', port: 80, want: ['10.0.1.5:80'], masq: false },
+      {
+        name: 'external to LB',
+        source: EXTERNAL,
+        target: '1.2.3.4',
+        port: 80,
+        want: ['10.0.1.2:80', '10.0.1.3:80'],
+        masq: false,
+      },
+    ],
+  },
 ];
 
 for (const flow of upstreamFlows) {
