@@ -103,3 +103,14 @@ describeKernel('kubeplane apply --mode nftables', () => {
     expect(r.stderr).toContain('--netns is required');
   });
 });
+
+describeKernel('nftables measureKernelApply', () => {
+  test('times nft -f of a full payload in a fresh namespace and removes it', async () => {
+    const { nftablesMode } = await import('../../src/proxy/nftables/mode.js');
+    const r = runCli(['rules', '--mode', 'nftables', '-f', DEMO]);
+    const list = () => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
+    const ms = await nftablesMode.measureKernelApply!(r.stdout);
+    expect(ms).toBeGreaterThan(0);
+    expect(list()).not.toMatch(new RegExp(`kpnft-bench-${process.pid}-`));
+  });
+});
