@@ -170,6 +170,31 @@ describe('kubeplane ipam show', () => {
     expect(r.stdout).toMatch(/range set 0 {2}10\.9\.0\.1-10\.9\.0\.254 +1\/253 used/);
   });
 
+  test('the example conflist in fixtures/ipam gives per-range utilisation', () => {
+    const dir = join(root, 'example', 'podnet');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, '10.244.1.2'), 'c1\r\neth0');
+    writeFileSync(join(dir, 'fd00:10:244:1::2'), 'c1\r\neth0');
+    const r = runCli([
+      'ipam',
+      'show',
+      '--data-dir',
+      join(root, 'example'),
+      '--config',
+      fixture('ipam', '10-podnet.conflist'),
+      '--json',
+    ]);
+    expect(r.status, r.stderr).toBe(0);
+    const net = (
+      JSON.parse(r.stdout) as { networks: { rangesSource: string; ranges: { range: string; used: number }[] }[] }
+    ).networks[0]!;
+    expect(net.rangesSource).toBe('config');
+    expect(net.ranges.map((x) => `${x.range} ${x.used}`)).toEqual([
+      '10.244.1.1-10.244.1.254 1',
+      'fd00:10:244:1::1-fd00:10:244:1:ffff:ffff:ffff:ffff 1',
+    ]);
+  });
+
   test('a missing data dir is a clear input error', () => {
     const r = runCli(['ipam', 'show', '--data-dir', join(root, 'nope')]);
     expect(r.status).toBe(2);
