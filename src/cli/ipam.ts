@@ -106,7 +106,10 @@ export function registerIpam(program: Command): void {
     )
     .option('-f, --file <path>', 'manifest file, directory, or - for stdin (repeatable)', collect)
     .option('--cluster-cidr <cidrs>', 'cluster CIDR, or two comma-separated (one per family) for dual stack')
-    .option('--node-mask <n>', 'node CIDR prefix length (single stack), or "v4,v6" in --cluster-cidr order')
+    .option(
+      '--node-mask <n>',
+      'node CIDR prefix length; dual stack: "a,b" in --cluster-cidr order, or one value for its family (<=32 IPv4)',
+    )
     .option('--node-mask-ipv4 <n>', 'IPv4 node CIDR prefix length (default 24)')
     .option('--node-mask-ipv6 <n>', 'IPv6 node CIDR prefix length (default 64)')
     .option('--service-cidr <cidrs>', 'service CIDR(s): blocks they overlap are not given to nodes')

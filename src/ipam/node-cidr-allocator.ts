@@ -59,11 +59,9 @@ export function parseNodeCidrConfig(clusterCidr: string, opts: NodeMaskOptions =
     throw new IpamError('invalid-config', '--node-mask cannot be combined with --node-mask-ipv4/--node-mask-ipv6');
   if (generic && generic.length !== 1 && generic.length !== clusterCIDRs.length)
     throw new IpamError('invalid-config', `--node-mask: give one mask per cluster CIDR (${clusterCIDRs.length})`);
-  if (generic && dual && generic.length === 1)
-    throw new IpamError(
-      'invalid-config',
-      '--node-mask: one mask is ambiguous with a dual-stack cluster; give "v4mask,v6mask" in --cluster-cidr order or use --node-mask-ipv4/--node-mask-ipv6',
-    );
+  // kube-controller-manager rejects its generic mask flag in dual stack. Here one value is taken for
+  // the family it can describe (<= 32: IPv4, else IPv6) and the other family keeps its default.
+  const single = generic && dual && generic.length === 1 ? mask('--node-mask', generic[0]!) : undefined;
   for (const [flag, value, fam] of [
     ['--node-mask-ipv4', opts.nodeMaskIPv4, 4],
     ['--node-mask-ipv6', opts.nodeMaskIPv6, 6],
@@ -72,6 +70,7 @@ export function parseNodeCidrConfig(clusterCidr: string, opts: NodeMaskOptions =
       throw new IpamError('invalid-config', `${flag} is set but no cluster CIDR is IPv${fam}`);
   }
   const nodeMasks = clusterCIDRs.map((c, k) => {
+    if (single !== undefined) return (single <= 32 ? 4 : 6) === c.family ? single : DEFAULT_MASK[c.family];
     if (generic) return mask('--node-mask', generic[k] ?? generic[0]!);
     const perFamily = c.family === 4 ? opts.nodeMaskIPv4 : opts.nodeMaskIPv6;
     return perFamily !== undefined ? mask(`--node-mask-ipv${c.family}`, perFamily) : DEFAULT_MASK[c.family];

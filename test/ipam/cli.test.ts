@@ -80,10 +80,10 @@ describe('kubeplane ipam node-cidrs', () => {
       err: 'is not a CIDR',
     },
     {
-      name: 'ambiguous --node-mask',
-      args: ['-f', 'FIX:nodes.yaml', '--cluster-cidr', '10.244.0.0/16,fd00::/56', '--node-mask', '24'],
+      name: '--node-mask with per-family flags',
+      args: ['-f', 'FIX:nodes.yaml', '--cluster-cidr', '10.244.0.0/16', '--node-mask', '24', '--node-mask-ipv4', '24'],
       status: 2,
-      err: 'ambiguous',
+      err: 'cannot be combined',
     },
     {
       name: 'existing CIDR outside the cluster CIDR',

@@ -62,7 +62,6 @@ describe('node CIDR allocator', () => {
     { name: 'three cluster CIDRs', cidr: '10.0.0.0/16,10.1.0.0/16,fd00::/56', opts: {}, err: /one CIDR or two/ },
     { name: 'two of one family', cidr: '10.0.0.0/16,10.1.0.0/16', opts: {}, err: /one IPv4 and one IPv6/ },
     { name: 'not a CIDR', cidr: '10.0.0.0', opts: {}, err: /is not a CIDR/ },
-    { name: 'one mask with dual stack', cidr: '10.0.0.0/16,fd00::/56', opts: { nodeMask: '24' }, err: /ambiguous/ },
     { name: 'node mask shorter than cluster', cidr: '10.0.0.0/16', opts: { nodeMask: '8' }, err: /must be between/ },
     {
       name: 'ipv6 mask on an IPv4 cluster',
@@ -76,6 +75,14 @@ describe('node CIDR allocator', () => {
       const cfg = parseNodeCidrConfig(cidr, opts);
       new NodeCidrAllocator(cfg);
     }).toThrow(err);
+  });
+
+  test.each([
+    { name: 'an IPv4 value sets the IPv4 mask', nodeMask: '25', want: [25, 64] },
+    { name: 'an IPv6 value sets the IPv6 mask', nodeMask: '60', want: [24, 60] },
+    { name: 'a pair follows --cluster-cidr order', nodeMask: '26,62', want: [26, 62] },
+  ])('dual stack --node-mask: $name', ({ nodeMask, want }) => {
+    expect(parseNodeCidrConfig('10.244.0.0/16,fd00:10:244::/56', { nodeMask }).nodeMasks).toEqual(want);
   });
 
   test('existing podCIDRs outside the cluster CIDR, or too many, name the node and field', () => {
