@@ -51,7 +51,7 @@ describe.sequential('partial syncs', () => {
         for (const s of services) {
           // Two short tries tell a served address from one that is not; a served one then gets
           // enough connections that every endpoint answers (a miss: 2 * 2^-30 for two endpoints).
-          const first = await probe(lab!.client, { ...s, protocol: 'TCP', count: 2, timeoutMs: 300 });
+          const first = await probe(lab!.client, { ...s, protocol: 'TCP', count: 2, timeoutMs: 1000 });
           const served = first.outcomes.some((o) => o.includes(':'));
           const r = served ? await probe(lab!.client, { ...s, protocol: 'TCP', count: 30, timeoutMs: 3000 }) : first;
           // No rule for the address: it is routed into the lab's dead end, which answers with
