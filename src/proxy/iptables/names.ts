@@ -3,6 +3,7 @@
 // servicePortInfo / endpointInfo), so a render never hashes a name it has hashed before.
 import { createHash } from 'node:crypto';
 import type { Endpoint, ServicePortInfo } from '../types.js';
+import { flat } from './flatten.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
@@ -41,17 +42,24 @@ export interface PortChainNames {
   readonly svl: string;
   readonly ext: string;
   readonly fw: string;
+  /** KUBE-SEP chain per endpoint ("ip:port"), filled as endpoints are seen. */
+  readonly sep: Map<string, string>;
 }
 
 const portNames = new WeakMap<ServicePortInfo, PortChainNames>();
-const endpointNames = new WeakMap<Endpoint, { port: ServicePortInfo; name: string }>();
 
 /** The SVC/SVL/EXT/FW chain names of a service port (input: "ns/svc:port" + lower-case protocol). */
 export function chainNamesOf(port: ServicePortInfo): PortChainNames {
   let n = portNames.get(port);
   if (!n) {
     const h = hash16(port.name + port.protocol.toLowerCase());
-    n = { svc: `KUBE-SVC-${h}`, svl: `KUBE-SVL-${h}`, ext: `KUBE-EXT-${h}`, fw: `KUBE-FW-${h}` };
+    n = {
+      svc: flat(`KUBE-SVC-${h}`),
+      svl: flat(`KUBE-SVL-${h}`),
+      ext: flat(`KUBE-EXT-${h}`),
+      fw: flat(`KUBE-FW-${h}`),
+      sep: new Map(),
+    };
     portNames.set(port, n);
   }
   return n;
@@ -59,9 +67,11 @@ export function chainNamesOf(port: ServicePortInfo): PortChainNames {
 
 /** The KUBE-SEP chain of one endpoint of one service port ("ns/svc:port" + protocol + "ip:port"). */
 export function endpointChainOf(port: ServicePortInfo, ep: Endpoint): string {
-  const hit = endpointNames.get(ep);
-  if (hit && hit.port === port) return hit.name;
-  const name = `KUBE-SEP-${hash16(port.name + port.protocol.toLowerCase() + ep.endpoint)}`;
-  endpointNames.set(ep, { port, name });
+  const seps = chainNamesOf(port).sep;
+  let name = seps.get(ep.endpoint);
+  if (name === undefined) {
+    name = flat(`KUBE-SEP-${hash16(port.name + port.protocol.toLowerCase() + ep.endpoint)}`);
+    seps.set(ep.endpoint, name);
+  }
   return name;
 }

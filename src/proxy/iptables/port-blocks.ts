@@ -64,6 +64,10 @@ function record(map: Map<string, PortOutput[]>, out: PortOutput): void {
   else map.set(out.port.service, [out]);
 }
 
+function chainLinesOf(out: PortOutput, into: string[]): void {
+  for (const c of out.chains) into.push(':', c, ' - [0:0]\n');
+}
+
 /** Every port, in order; ports of rewritten Services get their chains written, the others counted. */
 export function fullBody(
   state: ProxyState,
@@ -80,25 +84,49 @@ export function fullBody(
   let chainLines = 0;
   let chainRuleLines = 0;
   const ports = state.ports;
+  // nat text of the current block of ports, joined once per block.
+  let nat: string[] = [];
+  let natLines = 0;
+  let chainDecl: string[] = [];
+  let chainDeclLines = 0;
+  const flush = () => {
+    buf.natRules.raw(nat.join(''), natLines);
+    buf.natChains.raw(chainDecl.join(''), chainDeclLines);
+    nat = [];
+    chainDecl = [];
+    natLines = chainDeclLines = 0;
+  };
   for (let i = 0; i < ports.length; i++) {
     const port = ports[i]!;
     const rewrite = full || changes.services.has(port.service);
     let out = outputs.get(port.key);
-    if (!out || out.port !== port || (rewrite && out.large !== large)) {
-      out = writeServicePort(port, state.categorized(port), opt, large);
+    if (rewrite) {
+      // Chain text is not kept between syncs: a rewritten port is written again, as kube-proxy does.
+      out = writeServicePort(port, state.categorized(port), opt, large, nat);
       outputs.set(port.key, out);
+      natLines += out.natTopLines + out.natChainRuleLines;
+      chainLinesOf(out, chainDecl);
+      chainDeclLines += out.chains.length;
+      record(rewrittenServices, out);
+    } else {
+      if (!out || out.port !== port) {
+        out = writeServicePort(port, state.categorized(port), opt, large, []);
+        outputs.set(port.key, out);
+      }
+      nat.push(out.natTop);
+      natLines += out.natTopLines;
+      buf.skippedChains.raw('', out.chains.length);
+      buf.skippedRules.raw('', out.natChainRuleLines);
     }
     buf.filterRules.raw(out.filter, out.filterLines);
-    buf.natRules.raw(out.natTop, out.natTopLines);
-    (rewrite ? buf.natChains : buf.skippedChains).raw(out.natChainLines, out.chains.length);
-    (rewrite ? buf.natRules : buf.skippedRules).raw(out.natChainRules, out.natChainRuleLines);
-    if (rewrite) record(rewrittenServices, out);
     if (i % BLOCK === 0) blocks.push({ outs: [], filter: '', filterLines: 0, natTop: '', natTopLines: 0 });
     blocks[blocks.length - 1]!.outs.push(out);
     position.set(port.key, i);
     chainLines += out.chains.length;
     chainRuleLines += out.natChainRuleLines;
+    if (i % BLOCK === BLOCK - 1) flush();
   }
+  flush();
   for (const b of blocks) refresh(b);
   return { rewrittenServices, blocks: { blocks, position, chainLines, chainRuleLines } };
 }
@@ -132,13 +160,13 @@ export function partialBody(
   const rewrittenServices = new Map<string, PortOutput[]>();
   const dirty = new Set<number>();
   const order = [...changed.keys()].sort((a, b) => a - b);
+  const natText = new Map<number, string>();
   for (const i of order) {
     const port = ports[i]!;
-    let out = outputs.get(port.key);
-    if (!out || out.port !== port || out.large !== large) {
-      out = writeServicePort(port, state.categorized(port), opt, large);
-      outputs.set(port.key, out);
-    }
+    const pieces: string[] = [];
+    const out = writeServicePort(port, state.categorized(port), opt, large, pieces);
+    outputs.set(port.key, out);
+    natText.set(i, pieces.join(''));
     const block = prev.blocks[Math.floor(i / BLOCK)]!;
     const old = block.outs[i % BLOCK]!;
     prev.chainLines += out.chains.length - old.chains.length;
@@ -161,10 +189,15 @@ export function partialBody(
     buf.filterRules.raw(b.filter, b.filterLines);
     for (let j = 0; j < b.outs.length; j++) {
       const out = b.outs[j]!;
-      buf.natRules.raw(out.natTop, out.natTopLines);
-      if (!changed.has(bi * BLOCK + j)) continue;
-      buf.natChains.raw(out.natChainLines, out.chains.length);
-      buf.natRules.raw(out.natChainRules, out.natChainRuleLines);
+      const text = natText.get(bi * BLOCK + j);
+      if (text === undefined) {
+        buf.natRules.raw(out.natTop, out.natTopLines);
+        continue;
+      }
+      const decl: string[] = [];
+      chainLinesOf(out, decl);
+      buf.natChains.raw(decl.join(''), out.chains.length);
+      buf.natRules.raw(text, out.natTopLines + out.natChainRuleLines);
       rewrittenChains += out.chains.length;
       rewrittenRules += out.natChainRuleLines;
     }

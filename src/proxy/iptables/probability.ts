@@ -2,6 +2,8 @@
 // fmt "%0.10f" writes a float64 — ten decimals, correctly rounded from the exact binary value,
 // ties to even. (JS toFixed rounds ties away from zero: 1/2048 must be 0.0004882812, not ...813.)
 
+import { flat } from './flatten.js';
+
 const cache: string[] = [];
 
 /** Exact round-half-even of x * 10^10 for a finite double 0 < x <= 1. */
@@ -32,7 +34,7 @@ export function computeProbability(n: number): string {
   if (hit !== undefined) return hit;
   const q = scaledRoundHalfEven(1 / n);
   const digits = q.toString().padStart(11, '0');
-  const text = `${digits.slice(0, -10)}.${digits.slice(-10)}`;
+  const text = flat(`${digits.slice(0, -10)}.${digits.slice(-10)}`);
   if (n < 100_000) cache[n] = text;
   return text;
 }

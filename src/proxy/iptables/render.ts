@@ -127,6 +127,11 @@ export function render(
   for (const svc of services) {
     const before = oldByService.get(svc);
     const now = rewrittenServices.get(svc);
+    if (before === undefined && !ro.trackChains) {
+      // A Service new to the kernel: nothing stale, nothing to compare.
+      if (now) byService.set(svc, now);
+      continue;
+    }
     const nowChains = new Set<string>();
     for (const o of now ?? []) for (const c of o.chains) nowChains.add(c);
     const oldChains = new Set<string>();

@@ -5,6 +5,7 @@
 import { cidrContains, parseCIDRSloppy, parseIPSloppy } from '../../cluster/sloppy-ip.js';
 import type { CategorizedEndpoints } from '../topology.js';
 import type { Endpoint, ServicePortInfo } from '../types.js';
+import { flat } from './flatten.js';
 import { chainNamesOf, endpointChainOf } from './names.js';
 import type { IptablesOptions } from './options.js';
 import { computeProbability } from './probability.js';
@@ -17,8 +18,7 @@ export interface PortOutput {
   readonly filterLines: number;
   readonly natTop: string;
   readonly natTopLines: number;
-  readonly natChainLines: string;
-  readonly natChainRules: string;
+  /** Rules of the per-service chains (their text goes to the `nat` sink when asked for). */
   readonly natChainRuleLines: number;
   /** Every nat chain this port uses, in declaration order. */
   readonly chains: readonly string[];
@@ -38,11 +38,12 @@ function writeEndpointJumps(
   seps: readonly string[],
   large: boolean,
 ): number {
-  const head = `-A ${chain}`;
-  const commentHead = large ? '' : ` -m comment --comment "${port.name} -> `;
+  // Reused strings are flattened once: a join walks a concatenation tree every time it meets it.
+  const head = flat(`-A ${chain}`);
+  const commentHead = large ? '' : flat(` -m comment --comment "${port.name} -> `);
   let lines = 0;
   if (port.sessionAffinity === 'ClientIP') {
-    const check = ` --rcheck --seconds ${port.stickyMaxAgeSeconds} --reap -j `;
+    const check = flat(` --rcheck --seconds ${port.stickyMaxAgeSeconds} --reap -j `);
     for (let i = 0; i < endpoints.length; i++) {
       const ep = endpoints[i]!;
       const sep = seps[i]!;
@@ -64,11 +65,19 @@ function writeEndpointJumps(
   return lines;
 }
 
+/**
+ * One service port's rules. The filter rules and the nat KUBE-SERVICES/KUBE-NODEPORTS rules come
+ * back as strings, kept between syncs; the nat rules in emission order (those, then the per-service
+ * chain rules) are appended as pieces to `nat`, which the caller joins for a block of ports at once:
+ * big strings are allocated outside the young generation, so they are not copied by every
+ * scavenge on the way to the old one.
+ */
 export function writeServicePort(
   port: ServicePortInfo,
   cat: CategorizedEndpoints,
   opt: IptablesOptions,
   large: boolean,
+  nat: string[],
 ): PortOutput {
   const names = chainNamesOf(port);
   const S = port.name;
@@ -241,8 +250,10 @@ export function writeServicePort(
     ruleLines++;
   }
   // 10-11. The policy chains.
-  // The bulk of the output (per-endpoint rules) is appended as pieces and joined once per port.
-  const pieces: string[] = [rules];
+  // The bulk of the output (per-endpoint rules) is appended as pieces.
+  const flatTop = flat(natTop);
+  const pieces = nat;
+  pieces.push(flatTop, flat(rules));
   const reachableSeps = cat.reachable.map((ep) => endpointChainOf(port, ep));
   // The endpoint lists are often the very same array as `reachable`: reuse its chain names.
   const sepsOf = (list: readonly Endpoint[]) =>
@@ -256,9 +267,9 @@ export function writeServicePort(
     ruleLines += writeEndpointJumps(pieces, localChain, port, cat.local, sepsOf(cat.local), large);
   }
   // 12. One chain per reachable endpoint: hairpin masquerade, then DNAT.
-  const sepComment = large ? '' : ` ${comment(S)}`;
+  const sepComment = large ? '' : flat(` ${comment(S)}`);
   const affinity = port.sessionAffinity === 'ClientIP';
-  const dnat = ` ${proto} -j DNAT --to-destination `;
+  const dnat = flat(` ${proto} -j DNAT --to-destination `);
   for (let i = 0; i < cat.reachable.length; i++) {
     const ep = cat.reachable[i]!;
     const sep = reachableSeps[i]!;
@@ -268,30 +279,17 @@ export function writeServicePort(
     pieces.push(dnat, ep.endpoint, '\n');
     ruleLines += 2;
   }
-  rules = pieces.join('');
 
   return {
     port,
     large,
     filter: flat(filter),
     filterLines,
-    natTop: flat(natTop),
+    natTop: flatTop,
     natTopLines,
-    natChainLines: chains.length ? `:${chains.join(' - [0:0]\n:')} - [0:0]\n` : '',
-    natChainRules: rules,
     natChainRuleLines: ruleLines,
     chains,
   };
-}
-
-let _flattened = 0;
-/**
- * Strings built with += are V8 "cons" trees; joining them walks every tree again on each sync.
- * Converting to a number flattens a string in place, once, so later joins copy flat memory.
- */
-function flat(s: string): string {
-  _flattened ^= Number(s) | 0;
-  return s;
 }
 
 function cidrHolds(cidr: string, ip: string): boolean {
