@@ -1,7 +1,8 @@
-// The body of a sync — every service port's rules in port order — built from per-port text and
-// kept in blocks of consecutive ports. A partial sync rebuilds only the blocks holding changed
-// ports and joins a few dozen block strings instead of every port's, so rewriting one Service
-// among 10,000 costs about as much as that Service.
+// The body of a sync — every service port's rules in port order — in blocks of 128 consecutive
+// ports. A full sync joins each block's pieces once (big strings, cheap for the garbage collector);
+// the blocks' top-level text is kept, so a partial sync rebuilds only the blocks holding changed
+// ports and joins a few dozen block strings: rewriting one Service among 10,000 costs about as
+// much as that Service.
 import type { ProxyState } from '../state.js';
 import type { ChangeSet } from '../types.js';
 import type { RuleBuffer } from './line-buffer.js';

@@ -1,7 +1,7 @@
 // The whole iptables-restore payload of one sync: filter, then nat, as kube-proxy's syncProxyRules
-// writes it. Pure: the previous sync's memo (the chains it left in the kernel and the text it
-// built per service port) replaces kube-proxy's iptables-save, so stale chains are deleted and a
-// partial sync reuses every unchanged port's text.
+// writes it. Data in, data out: the previous sync's memo (the chains it left in the kernel, and the
+// top-level rule text of every service port) replaces kube-proxy's iptables-save, so stale chains
+// are deleted without asking the kernel and a partial sync reuses every unchanged port's text.
 import type { ProxyState } from '../state.js';
 import type { ChangeSet } from '../types.js';
 import { JUMPS_MARKER, jumpRules } from './jumps.js';
@@ -16,7 +16,7 @@ export const LARGE_CLUSTER_ENDPOINTS = 1000;
 export interface IptablesMemo {
   /** The options the cached text was written with; other options invalidate it. */
   readonly signature: string;
-  /** Text per service port (key "ns/svc:port/PROTO"), reused while the port object is the same. */
+  /** Top-level rule text per service port (key "ns/svc:port/PROTO"), reused while the port object is the same. */
   readonly outputs: ReadonlyMap<string, PortOutput>;
   /** Per Service ("ns/svc"): the port outputs last written for it, whose chains are in the kernel. */
   readonly byService: ReadonlyMap<string, readonly PortOutput[]>;
