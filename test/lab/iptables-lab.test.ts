@@ -24,7 +24,7 @@ describeKernel('iptables lab helper', () => {
     await lab.close();
     const left = namespaces();
     for (const ns of [lab.client, lab.node, lab.pods]) expect(left).not.toContain(ns);
-  }, 30_000);
+  }, 120_000);
 
   test('a payload iptables-restore rejects is a LabError with the command, its stderr and a hint', async () => {
     const lab = await createLab({ nodeIPs: [], endpoints: [] });
@@ -39,7 +39,7 @@ describeKernel('iptables lab helper', () => {
     } finally {
       await lab.close();
     }
-  }, 30_000);
+  }, 120_000);
 
   test('measureKernelApply times iptables-restore in a fresh namespace and removes it', async () => {
     const payload = runCli(['rules', '--mode', 'iptables', '-f', fixture('demo')]).stdout;
@@ -47,7 +47,7 @@ describeKernel('iptables lab helper', () => {
     expect(ms).toBeGreaterThan(0);
     const mine = new RegExp(`^kpl-${process.pid % 100000}-\\d+b\\b`, 'm');
     expect(namespaces()).not.toMatch(mine);
-  }, 30_000);
+  }, 120_000);
 
   test('a missing program is a LabError too', async () => {
     await expect(run('kpl-no-such-program', [])).rejects.toBeInstanceOf(LabError);

@@ -13,7 +13,7 @@ describeKernel(
     let lab: Lab | undefined;
     beforeAll(async () => {
       lab = await createLab({ nodeIPs: [], endpoints: [] });
-    }, 30_000);
+    }, 120_000);
     afterAll(async () => lab?.close());
     test.each(goldens.map((golden) => ({ golden })))('iptables-restore --test accepts $golden', async ({ golden }) => {
       const payload = readFileSync(`${ROOT}/rules/${golden}`, 'utf8');

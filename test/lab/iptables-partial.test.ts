@@ -88,7 +88,7 @@ describe.sequential('partial syncs', () => {
           await applyIptables(lab!.node, rules(['-f', node, '-f', step(from)]));
           await applyIptables(lab!.node, d.stdout, { noflush: true });
         },
-        30_000,
+        120_000,
       );
     },
     TOOLS,

@@ -129,7 +129,7 @@ describeKernel(
         want: ['10.244.0.40:9200', '10.244.1.40:9200', '10.244.2.40:9200'],
       },
     ];
-    test.each(cases)('$name', (c) => check(lab!, c), 30_000);
+    test.each(cases)('$name', (c) => check(lab!, c), 120_000);
 
     test('ClientIP affinity keeps one endpoint across many connections', async () => {
       const r = await probe(lab!.client, {
@@ -141,7 +141,7 @@ describeKernel(
       });
       expect(r.outcomes.every((o) => /^10\.244\.\d\.30:8080$/.test(o))).toBe(true);
       expect(reached(r).size).toBe(1);
-    }, 30_000);
+    }, 120_000);
   },
   TOOLS,
 );
@@ -168,7 +168,7 @@ describeKernel(
           port: 80,
           want: ['[fd00:10:244::60]:8080', '[fd00:10:244:2::60]:8080'],
         }),
-      30_000,
+      120_000,
     );
   },
   TOOLS,

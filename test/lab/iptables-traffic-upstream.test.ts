@@ -50,7 +50,7 @@ describeKernel(
       { name: 'LB IP from elsewhere: dropped by KUBE-PROXY-FIREWALL', target: '5.6.7.8', port: 80, want: 'TIMEOUT' },
       { name: 'no endpoints: rejected at once', target: '172.30.0.46', port: 80, want: 'REFUSED' },
     ];
-    test.each(cases)('$name', (c) => check(lab!, c), 30_000);
+    test.each(cases)('$name', (c) => check(lab!, c), 120_000);
   },
   TOOLS,
 );
@@ -221,7 +221,7 @@ for (const flow of upstreamFlows) {
         await applyIptables(lab.node, rules(files.flatMap((f) => ['-f', f])));
       }, 120_000);
       afterAll(async () => lab?.close());
-      test.each(flow.cases)('$name', (c) => check(lab!, c), 30_000);
+      test.each(flow.cases)('$name', (c) => check(lab!, c), 120_000);
     },
     TOOLS,
   );

@@ -69,7 +69,7 @@ describeKernel('nftables incremental transactions in a kernel', () => {
     { name: 'an endpoint is added', from: '07-endpoint-changed', to: '08-endpoint-added' },
     { name: 'all endpoints go away', from: '08-endpoint-added', to: '09-endpoints-emptied' },
     { name: 'endpoints come back', from: '09-endpoints-emptied', to: '10-endpoints-restored' },
-  ])('$name: full(from) + diff = full(to)', { timeout: 60_000 }, async ({ from, to }) => {
+  ])('$name: full(from) + diff = full(to)', { timeout: 120_000 }, async ({ from, to }) => {
     await inNetns(lab.node, 'nft', ['flush', 'ruleset']);
     await applyNft(lab.node, rules(['-f', step(from)]), 'text');
     const diff = runCli(['diff', '--mode', 'nftables', '--from', step(from), '--to', step(to)]);
