@@ -35,6 +35,36 @@ function parseIPv4Sloppy(s: string): ParsedIP | undefined {
   return { family: 'IPv4', text: out.join('.'), sloppy };
 }
 
+/** True when `s` is dotted-decimal IPv4 exactly as it would be printed (no leading zeros). */
+function isCanonicalIPv4(s: string): boolean {
+  let octets = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i <= s.length; i++) {
+    const c = i < s.length ? s.charCodeAt(i) : 46;
+    if (c === 46) {
+      if (digits === 0 || value > 255 || ++octets > 4) return false;
+      value = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && value === 0) return false; // leading zero
+      value = value * 10 + (c - 48);
+      digits++;
+      if (digits > 3) return false;
+    } else return false;
+  }
+  return octets === 4;
+}
+
+/**
+ * The canonical text of an address (what kube-proxy prints), or undefined when it is not one.
+ * The hot path of building proxy state: canonical IPv4 is returned as is, without allocating.
+ */
+export function canonicalIPText(s: string): string | undefined {
+  if (isCanonicalIPv4(s)) return s;
+  return parseIPSloppy(s)?.text;
+}
+
 /** Parse an IP address the way Kubernetes does. Returns undefined when it is not an address. */
 export function parseIPSloppy(s: string): ParsedIP | undefined {
   if (s.includes(':')) {

@@ -1,6 +1,6 @@
 // EndpointSlices of one Service -> endpoints per service port, as kube-proxy's EndpointSliceCache
 // merges them: addresses[0] only, duplicates resolved in favour of non-terminating, sorted as strings.
-import { parseIPSloppy } from '../cluster/sloppy-ip.js';
+import { canonicalIPText } from '../cluster/sloppy-ip.js';
 import type { EndpointSlice, IPFamily } from '../cluster/types.js';
 import type { Endpoint } from './types.js';
 
@@ -36,9 +36,10 @@ export function endpointsByPort(
       if (!eps) byPort.set(key, (eps = new Map()));
       for (const ep of slice.endpoints ?? []) {
         const first = ep.addresses[0];
-        const ip = first === undefined ? undefined : parseIPSloppy(first);
-        if (!ip) continue;
-        const endpoint = joinHostPort(ip.text, port.port);
+        // The slice's addressType is its endpoints' family (validated on load).
+        const ip = first === undefined ? undefined : canonicalIPText(first);
+        if (ip === undefined) continue;
+        const endpoint = joinHostPort(ip, port.port);
         const c = ep.conditions ?? {};
         const terminating = c.terminating === true;
         const existing = eps.get(endpoint);
@@ -47,7 +48,7 @@ export function endpointsByPort(
         const nodeHints =
           options.nodeHints && ep.hints?.forNodes?.length ? new Set(ep.hints.forNodes.map((n) => n.name)) : EMPTY;
         eps.set(endpoint, {
-          ip: ip.text,
+          ip,
           port: port.port,
           endpoint,
           ready: c.ready === undefined || c.ready === null || c.ready,
