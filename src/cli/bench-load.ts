@@ -1,12 +1,6 @@
 import type { Command } from 'commander';
-import { UsageError } from '../errors.js';
 import { writeOutput } from './io.js';
-
-function ints(flag: string, v: string): number[] {
-  const out = v.split(',').map(Number);
-  if (out.some((n) => !Number.isInteger(n) || n < 1)) throw new UsageError(`${flag}: ${JSON.stringify(v)} must be positive integers`);
-  return out;
-}
+import { intFlag, intListFlag } from './numbers.js';
 
 export function registerBenchLoad(program: Command): void {
   program
@@ -22,10 +16,10 @@ export function registerBenchLoad(program: Command): void {
       const { runLoadBench } = await import('../bench/load.js');
       const tty = process.stderr.isTTY === true;
       const report = await runLoadBench({
-        services: ints('--services', String(opts.services)),
-        endpoints: ints('--endpoints', String(opts.endpoints))[0]!,
-        repeat: ints('--repeat', String(opts.repeat))[0]!,
-        warmup: Number(opts.warmup),
+        services: intListFlag('--services', opts.services),
+        endpoints: intFlag('--endpoints', opts.endpoints, 1),
+        repeat: intFlag('--repeat', opts.repeat, 1),
+        warmup: intFlag('--warmup', opts.warmup, 0),
         yaml: opts.yaml === true,
         ...(tty ? { onProgress: (m: string) => process.stderr.write(`\r\x1b[K${m}`) } : {}),
       });

@@ -2,20 +2,7 @@ import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { MODE_NAMES, type ModeName } from '../proxy/modes.js';
 import { writeOutput } from './io.js';
-
-function intList(flag: string, value: string): number[] {
-  const out = value.split(',').map((s) => Number(s.trim()));
-  if (out.some((n) => !Number.isInteger(n) || n < 1))
-    throw new UsageError(`${flag}: ${JSON.stringify(value)} must be positive integers, comma-separated`);
-  return out;
-}
-
-function int(flag: string, value: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`${flag}: ${JSON.stringify(value)} must be an integer >= ${min}`);
-  return n;
-}
+import { intFlag as int, intListFlag as intList } from './numbers.js';
 
 export function registerBench(program: Command): void {
   program

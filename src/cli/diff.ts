@@ -1,15 +1,7 @@
 import type { Command } from 'commander';
 import { ModeUnavailableError } from '../errors.js';
 import { collect, writeOutput } from './io.js';
-import {
-  addProxyOptions,
-  type ProxyFlags,
-  parseFamily,
-  parseFormat,
-  parseProfile,
-  proxyConfigFor,
-  requireMode,
-} from './proxy-options.js';
+import { addProxyOptions, type ProxyFlags, parseProxyFlags, proxyConfigFor } from './proxy-options.js';
 
 interface DiffFlags extends ProxyFlags {
   from?: string[];
@@ -27,10 +19,7 @@ export function registerDiff(program: Command): void {
   )
     .option('--out <file>', 'write the payload to a file instead of stdout')
     .action(async (opts: DiffFlags) => {
-      const mode = requireMode(opts.mode);
-      const family = parseFamily(opts.family);
-      const format = parseFormat(opts.format);
-      const profile = parseProfile(opts.profile);
+      const { mode, family, format, profile } = parseProxyFlags(opts);
       const { loadInput } = await import('./input.js');
       const { loadMode } = await import('../proxy/modes.js');
       const impl = await loadMode(mode);

@@ -1,14 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { writeOutput } from './io.js';
-
-function count(flag: string, value: string | undefined, min: number, def?: number): number {
-  if (value === undefined && def !== undefined) return def;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`${flag}: ${JSON.stringify(value)} must be an integer >= ${min}`);
-  return n;
-}
+import { intFlag } from './numbers.js';
 
 export function registerGenerate(program: Command): void {
   program
@@ -23,10 +16,10 @@ export function registerGenerate(program: Command): void {
     .option('--format <format>', 'yaml|json', 'yaml')
     .option('--out <file>', 'write to a file instead of stdout')
     .action(async (opts: Record<string, string | boolean | undefined>) => {
-      const services = count('--services', opts.services as string | undefined, 0);
-      const endpoints = count('--endpoints', opts.endpoints as string, 0);
-      const nodes = count('--nodes', opts.nodes as string, 1);
-      const seed = count('--seed', opts.seed as string, 0);
+      const services = intFlag('--services', opts.services, 0);
+      const endpoints = intFlag('--endpoints', opts.endpoints, 0);
+      const nodes = intFlag('--nodes', opts.nodes, 1);
+      const seed = intFlag('--seed', opts.seed, 0);
       const format = opts.format;
       if (format !== 'yaml' && format !== 'json')
         throw new UsageError(`--format: ${JSON.stringify(format)} must be yaml or json`);

@@ -51,6 +51,16 @@ export function requireMode(value: string | undefined): string {
   return value;
 }
 
+/** The mode, family, format and profile flags of rules and diff, checked. */
+export function parseProxyFlags(flags: ProxyFlags) {
+  return {
+    mode: requireMode(flags.mode),
+    family: parseFamily(flags.family),
+    format: parseFormat(flags.format),
+    profile: parseProfile(flags.profile),
+  };
+}
+
 export async function proxyConfigFor(objects: readonly ClusterObject[], flags: ProxyFlags): Promise<ProxyConfig> {
   const { resolveProxyConfig } = await import('../proxy/config.js');
   return resolveProxyConfig(objects, {

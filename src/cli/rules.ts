@@ -1,14 +1,6 @@
 import type { Command } from 'commander';
 import { collect, writeOutput } from './io.js';
-import {
-  addProxyOptions,
-  type ProxyFlags,
-  parseFamily,
-  parseFormat,
-  parseProfile,
-  proxyConfigFor,
-  requireMode,
-} from './proxy-options.js';
+import { addProxyOptions, type ProxyFlags, parseProxyFlags, proxyConfigFor } from './proxy-options.js';
 
 interface RulesFlags extends ProxyFlags {
   file?: string[];
@@ -26,10 +18,7 @@ export function registerRules(program: Command): void {
     .option('--out <file>', 'write the rules to a file instead of stdout')
     .option('--with-jumps', 'also print the jump rules from built-in chains (iptables)')
     .action(async (opts: RulesFlags) => {
-      const mode = requireMode(opts.mode);
-      const family = parseFamily(opts.family);
-      const format = parseFormat(opts.format);
-      const profile = parseProfile(opts.profile);
+      const { mode, family, format, profile } = parseProxyFlags(opts);
       const { loadInput } = await import('./input.js');
       const { loadMode } = await import('../proxy/modes.js');
       const loaded = await loadInput(opts.file);
