@@ -77,8 +77,10 @@ export async function runLoadBench(opts: {
     node: process.version,
     date: new Date().toISOString(),
     covers: {
-      parseValidate: 'loadTexts on an in-memory kubectl-style List: UTF-8 check, JSON/YAML parse, List expansion, validation of every object',
-      state: 'buildProxyState for IPv4 from the validated objects: service ports, slice merge, endpoint sort, change fingerprints, sorted port list',
+      parseValidate:
+        'loadTexts on an in-memory kubectl-style List: UTF-8 check, JSON/YAML parse, List expansion, validation of every object',
+      state:
+        'buildProxyState for IPv4 from the validated objects: service ports, slice merge, endpoint sort, change fingerprints, sorted port list',
     },
     cases,
   };

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { loadTexts } from '../../src/cluster/load.js';
 import { generateCluster } from '../../src/cluster/generate.js';
+import { loadTexts } from '../../src/cluster/load.js';
 import { runCli } from '../support/cli.js';
 
 describe('generateCluster', () => {
@@ -16,9 +16,13 @@ describe('generateCluster', () => {
 
   test('its output validates, with unique endpoint addresses', async () => {
     const objects = generateCluster({ services: 300, endpoints: 10, nodes: 3, seed: 1, mixed: true, pods: true });
-    const loaded = await loadTexts([{ file: 'gen.json', bytes: JSON.stringify({ kind: 'List', apiVersion: 'v1', items: objects }) }]);
+    const loaded = await loadTexts([
+      { file: 'gen.json', bytes: JSON.stringify({ kind: 'List', apiVersion: 'v1', items: objects }) },
+    ]);
     expect(loaded.counts.Pod).toBe(3000);
-    const ips = objects.flatMap((o) => (o.kind === 'EndpointSlice' ? (o.endpoints ?? []).map((e) => e.addresses[0]) : []));
+    const ips = objects.flatMap((o) =>
+      o.kind === 'EndpointSlice' ? (o.endpoints ?? []).map((e) => e.addresses[0]) : [],
+    );
     expect(new Set(ips).size).toBe(3000);
   });
 });

@@ -18,14 +18,16 @@ describe('kubeplane validate', () => {
   });
 
   test('reads stdin with -f -, repeatable -f', () => {
-    const svc = 'apiVersion: v1\nkind: Service\nmetadata: {name: x, namespace: a}\nspec: {clusterIP: 10.96.0.99, ports: [{port: 80}]}\n';
+    const svc =
+      'apiVersion: v1\nkind: Service\nmetadata: {name: x, namespace: a}\nspec: {clusterIP: 10.96.0.99, ports: [{port: 80}]}\n';
     const r = runCli(['validate', '-f', '-', '-f', fixture('demo')], svc);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Service                  16');
   });
 
   test('warnings go to stderr and keep exit 0', () => {
-    const svc = 'apiVersion: v1\nkind: Service\nmetadata: {name: x, namespace: a}\nspec: {clusterIP: 10.96.0.011, ports: [{port: 80}]}\n';
+    const svc =
+      'apiVersion: v1\nkind: Service\nmetadata: {name: x, namespace: a}\nspec: {clusterIP: 10.96.0.011, ports: [{port: 80}]}\n';
     const r = runCli(['validate', '-f', '-'], svc);
     expect(r.status).toBe(0);
     expect(r.stderr).toBe(
@@ -80,7 +82,10 @@ describe('kubeplane rules: flag errors', () => {
   });
 
   test('several nodes and no hostnameOverride: the error lists the nodes', () => {
-    const r = runCli(['rules', '--mode', 'iptables', '-f', fixture('demo', '20-shop-services.yaml'), '-f', '-'], nodes(['b', 'a']));
+    const r = runCli(
+      ['rules', '--mode', 'iptables', '-f', fixture('demo', '20-shop-services.yaml'), '-f', '-'],
+      nodes(['b', 'a']),
+    );
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('the input has 2 Nodes; pass --node with one of: a, b');
   });
@@ -92,9 +97,15 @@ describe('kubeplane rules: flag errors', () => {
   });
 
   test('a bad --family / --format / --profile value', () => {
-    expect(runCli(['rules', '--mode', 'iptables', '--family', 'ipv5', '-f', fixture('demo')]).stderr).toContain('--family: "ipv5" must be ipv4 or ipv6');
-    expect(runCli(['rules', '--mode', 'iptables', '--format', 'xml', '-f', fixture('demo')]).stderr).toContain('--format: "xml" must be text or json');
-    expect(runCli(['rules', '--mode', 'iptables', '--profile', 'x', '-f', fixture('demo')]).stderr).toContain('--profile: "x" must be default or kube-proxy-test');
+    expect(runCli(['rules', '--mode', 'iptables', '--family', 'ipv5', '-f', fixture('demo')]).stderr).toContain(
+      '--family: "ipv5" must be ipv4 or ipv6',
+    );
+    expect(runCli(['rules', '--mode', 'iptables', '--format', 'xml', '-f', fixture('demo')]).stderr).toContain(
+      '--format: "xml" must be text or json',
+    );
+    expect(runCli(['rules', '--mode', 'iptables', '--profile', 'x', '-f', fixture('demo')]).stderr).toContain(
+      '--profile: "x" must be default or kube-proxy-test',
+    );
   });
 });
 

@@ -4,21 +4,48 @@ import { canonicalIPText, cidrContains, parseCIDRSloppy, parseIPSloppy } from '.
 describe('parseIPSloppy', () => {
   test.each([
     { name: 'plain IPv4', input: '10.96.0.1', text: '10.96.0.1', family: 'IPv4', sloppy: false },
-    { name: 'leading zeros are decimal, not octal', input: '172.30.0.041', text: '172.30.0.41', family: 'IPv4', sloppy: true },
-    { name: 'leading zeros that octal would refuse', input: '192.168.099.022', text: '192.168.99.22', family: 'IPv4', sloppy: true },
-    { name: 'IPv6 is printed in RFC 5952 form', input: 'FD00:0:0:0::0001', text: 'fd00::1', family: 'IPv6', sloppy: false },
+    {
+      name: 'leading zeros are decimal, not octal',
+      input: '172.30.0.041',
+      text: '172.30.0.41',
+      family: 'IPv4',
+      sloppy: true,
+    },
+    {
+      name: 'leading zeros that octal would refuse',
+      input: '192.168.099.022',
+      text: '192.168.99.22',
+      family: 'IPv4',
+      sloppy: true,
+    },
+    {
+      name: 'IPv6 is printed in RFC 5952 form',
+      input: 'FD00:0:0:0::0001',
+      text: 'fd00::1',
+      family: 'IPv6',
+      sloppy: false,
+    },
     { name: 'IPv4-mapped IPv6 is IPv4', input: '::ffff:10.1.2.3', text: '10.1.2.3', family: 'IPv4', sloppy: false },
   ])('$name', ({ input, text, family, sloppy }) => {
     expect(parseIPSloppy(input)).toEqual({ text, family, sloppy });
   });
 
-  test.each(['', '1.2.3', '1.2.3.4.5', '256.1.1.1', '1.2.3.-4', '1.2.3.4 ', 'a.b.c.d', '1..2.3', '0001.2.3.4', 'fe80::1%eth0', ':::'])(
-    'refuses %j',
-    (input) => {
-      expect(parseIPSloppy(input)).toBeUndefined();
-      expect(canonicalIPText(input)).toBeUndefined();
-    },
-  );
+  test.each([
+    '',
+    '1.2.3',
+    '1.2.3.4.5',
+    '256.1.1.1',
+    '1.2.3.-4',
+    '1.2.3.4 ',
+    'a.b.c.d',
+    '1..2.3',
+    '0001.2.3.4',
+    'fe80::1%eth0',
+    ':::',
+  ])('refuses %j', (input) => {
+    expect(parseIPSloppy(input)).toBeUndefined();
+    expect(canonicalIPText(input)).toBeUndefined();
+  });
 
   test('canonicalIPText agrees with parseIPSloppy', () => {
     for (const s of ['0.0.0.0', '255.255.255.255', '10.0.0.010', '01.2.3.4', '2001:db8::1', '1.2.3.04']) {

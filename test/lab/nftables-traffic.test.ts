@@ -2,7 +2,7 @@
 // user would (`kubeplane rules --mode nftables -f FILE --node NAME`), loaded with `nft -f` into the
 // node namespace of a lab (client -> node -> pods, no way out), then probed with real TCP/UDP.
 // The same checks run for the JSON encoding, loaded through `kubeplane apply --format json`.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { loadManifests } from '../../src/cluster/load.js';
 import { createLab, type Lab, labSpecFromState, probe, reached } from '../../src/lab/index.js';
 import { applyNft } from '../../src/lab/nft-apply.js';

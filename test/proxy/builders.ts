@@ -4,7 +4,11 @@ import type { Endpoint, ServicePortInfo } from '../../src/proxy/types.js';
 
 export function endpoint(
   ip: string,
-  opts: Partial<Pick<Endpoint, 'ready' | 'serving' | 'terminating' | 'isLocal'>> & { zones?: string[]; nodes?: string[]; port?: number } = {},
+  opts: Partial<Pick<Endpoint, 'ready' | 'serving' | 'terminating' | 'isLocal'>> & {
+    zones?: string[];
+    nodes?: string[];
+    port?: number;
+  } = {},
 ): Endpoint {
   const port = opts.port ?? 80;
   const ready = opts.ready ?? true;

@@ -4,7 +4,7 @@ import { describe, expect, test } from 'vitest';
 import { loadManifests, loadTexts } from '../../src/cluster/load.js';
 import type { ClusterObject } from '../../src/cluster/types.js';
 import { resolveProxyConfig } from '../../src/proxy/config.js';
-import { ProxyTracker, buildProxyState } from '../../src/proxy/state.js';
+import { buildProxyState, ProxyTracker } from '../../src/proxy/state.js';
 import { fixture } from '../support/cli.js';
 
 async function yaml(text: string): Promise<ClusterObject[]> {
@@ -136,7 +136,12 @@ describe('endpoints from several slices', () => {
   });
 
   test('services labelled service.kubernetes.io/service-proxy-name are not proxied', async () => {
-    const objects = await yaml(BASE.replace('metadata: {name: web, namespace: app}', 'metadata: {name: web, namespace: app, labels: {service.kubernetes.io/service-proxy-name: other}}'));
+    const objects = await yaml(
+      BASE.replace(
+        'metadata: {name: web, namespace: app}',
+        'metadata: {name: web, namespace: app, labels: {service.kubernetes.io/service-proxy-name: other}}',
+      ),
+    );
     const state = buildProxyState(objects, 'IPv4', resolveProxyConfig(objects, { node: 'n1' }));
     expect(state.ports).toHaveLength(0);
   });
@@ -189,7 +194,11 @@ describe('ProxyTracker change sets', () => {
 
   test('a zone-label change on our node forces a full sync', async () => {
     const { t } = await tracker();
-    t.upsert({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'n1', labels: { 'topology.kubernetes.io/zone': 'z9' } } });
+    t.upsert({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'n1', labels: { 'topology.kubernetes.io/zone': 'z9' } },
+    });
     expect(t.sync().changes.full).toBe(true);
   });
 });

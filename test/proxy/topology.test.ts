@@ -33,7 +33,12 @@ const cases: Case[] = [
   {
     name: 'zone hints: only endpoints hinted for this zone',
     port: servicePort(),
-    endpoints: [ep('10.1.2.3', { zones: ['zone-a'] }), ep('10.1.2.4', { zones: ['zone-b'] }), ep('10.1.2.5', { zones: ['zone-c'] }), ep('10.1.2.6', { zones: ['zone-a'] })],
+    endpoints: [
+      ep('10.1.2.3', { zones: ['zone-a'] }),
+      ep('10.1.2.4', { zones: ['zone-b'] }),
+      ep('10.1.2.5', { zones: ['zone-c'] }),
+      ep('10.1.2.6', { zones: ['zone-a'] }),
+    ],
     cluster: ['10.1.2.3', '10.1.2.6'],
     local: null,
     reachable: ['10.1.2.3', '10.1.2.6'],
@@ -60,7 +65,11 @@ const cases: Case[] = [
   {
     name: 'zone hints only count ready endpoints',
     port: servicePort(),
-    endpoints: [ep('10.1.2.3', { zones: ['zone-a'] }), ep('10.1.2.4', { ready: false }), ep('10.1.2.5', { zones: ['zone-b'] })],
+    endpoints: [
+      ep('10.1.2.3', { zones: ['zone-a'] }),
+      ep('10.1.2.4', { ready: false }),
+      ep('10.1.2.5', { zones: ['zone-b'] }),
+    ],
     cluster: ['10.1.2.3'],
     local: null,
     reachable: ['10.1.2.3'],
@@ -81,7 +90,11 @@ const cases: Case[] = [
   {
     name: 'not-ready endpoints are never used while ready ones exist',
     port: servicePort(),
-    endpoints: [ep('10.1.2.3'), ep('10.1.2.4', { ready: false, serving: true, terminating: true }), ep('10.1.2.5', { ready: false })],
+    endpoints: [
+      ep('10.1.2.3'),
+      ep('10.1.2.4', { ready: false, serving: true, terminating: true }),
+      ep('10.1.2.5', { ready: false }),
+    ],
     cluster: ['10.1.2.3'],
     local: null,
     reachable: ['10.1.2.3'],
@@ -90,7 +103,11 @@ const cases: Case[] = [
   {
     name: 'no ready endpoints: fall back to serving terminating ones',
     port: servicePort(),
-    endpoints: [ep('10.1.2.3', { ready: false, serving: true, terminating: true }), ep('10.1.2.4', { ready: false, serving: false, terminating: true }), ep('10.1.2.5', { ready: false })],
+    endpoints: [
+      ep('10.1.2.3', { ready: false, serving: true, terminating: true }),
+      ep('10.1.2.4', { ready: false, serving: false, terminating: true }),
+      ep('10.1.2.5', { ready: false }),
+    ],
     cluster: ['10.1.2.3'],
     local: null,
     reachable: ['10.1.2.3'],
@@ -191,7 +208,10 @@ describe('categorizeEndpoints', () => {
   });
 
   test('node hints are ignored when the PreferSameTrafficDistribution gate is off', () => {
-    const eps = [ep('10.1.2.3', { zones: ['zone-a'], nodes: ['node-local'] }), ep('10.1.2.4', { zones: ['zone-a'], nodes: ['node-x'] })];
+    const eps = [
+      ep('10.1.2.3', { zones: ['zone-a'], nodes: ['node-local'] }),
+      ep('10.1.2.4', { zones: ['zone-a'], nodes: ['node-x'] }),
+    ];
     const got = categorizeEndpoints(eps, servicePort(), { ...node, preferSameNode: false });
     expect(names(got.cluster)).toEqual(['10.1.2.3', '10.1.2.4']);
   });

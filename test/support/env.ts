@@ -17,7 +17,9 @@ function isRoot(): boolean {
 }
 
 /** Why kernel tests cannot run here, or undefined when they can. */
-export function kernelUnavailableReason(tools: readonly string[] = ['ip', 'nft', 'iptables-restore']): string | undefined {
+export function kernelUnavailableReason(
+  tools: readonly string[] = ['ip', 'nft', 'iptables-restore'],
+): string | undefined {
   if (process.platform !== 'linux') return 'not Linux';
   if (!isRoot()) return 'not root (network namespaces need CAP_NET_ADMIN)';
   const missing = tools.filter((t) => !has(t));
