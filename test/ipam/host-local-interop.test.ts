@@ -1,5 +1,5 @@
 // The data dir is shared with upstream host-local in both directions (Debian's
-// containernetworking-plugins; skipped where it is not installed).
+// containernetworking-plugins; skipped where it is not installed, required when KUBEPLANE_REQUIRE_KERNEL=1).
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -24,7 +24,7 @@ function hostLocal(command: string, id: string, conf: string) {
 
 const first = (j: Record<string, unknown> | undefined) => (j?.ips as { address: string }[] | undefined)?.[0]?.address;
 
-describeWith(reason, undefined, 'data dir shared with upstream host-local', () => {
+describeWith(reason, 'KUBEPLANE_REQUIRE_KERNEL', 'data dir shared with upstream host-local', () => {
   // host-local 1.1.1 supports up to cniVersion 1.0.0.
   const conf = (dir: string) => netConf(dir, { ranges: [[{ subnet: '10.40.0.0/24' }]] }, { cniVersion: '1.0.0' });
 
