@@ -89,3 +89,34 @@ export function endpointNames(port: ServicePortInfo, ep: Endpoint): EndpointName
 export function isServiceChainName(name: string): boolean {
   return name.includes('/');
 }
+
+/** A port's names and its endpoints' names, hashed on first use. */
+export interface CachedNames {
+  readonly port: ServicePortNames;
+  endpoint(ep: Endpoint): EndpointNames;
+}
+
+const cache = new WeakMap<ServicePortInfo, CachedNames>();
+
+/**
+ * Names cached on the service port object, as kube-proxy keeps them on its servicePortInfo and
+ * endpointInfo: the tracker replaces a port object whenever its Service changes, so a cached name
+ * can never be stale, and a render hashes only ports it has not seen before.
+ */
+export function cachedNamesOf(port: ServicePortInfo): CachedNames {
+  let c = cache.get(port);
+  if (!c) {
+    const portNames = servicePortNames(port);
+    const eps = new Map<string, EndpointNames>();
+    c = {
+      port: portNames,
+      endpoint(ep) {
+        let n = eps.get(ep.endpoint);
+        if (!n) eps.set(ep.endpoint, (n = endpointNames(port, ep)));
+        return n;
+      },
+    };
+    cache.set(port, c);
+  }
+  return c;
+}

@@ -9,7 +9,7 @@ import type { ProxyState } from '../state.js';
 import type { ChangeSet, Endpoint, ServicePortInfo } from '../types.js';
 import { writeSetup } from './base-chains.js';
 import { ElementStore } from './elements.js';
-import { type EndpointNames, endpointNames, servicePortNames } from './names.js';
+import { cachedNamesOf } from './names.js';
 import { type NftProfile, nodePortIPs, ruleContext } from './proxier-config.js';
 import {
   type PortSink,
@@ -167,14 +167,9 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
       previousSets = before?.length ? new Set(before) : undefined;
     }
     current = rec;
-    // Names are derived per write (a few hashes per changed port), not kept between syncs.
-    const names = new Map<string, EndpointNames>();
-    const epNames = (ep: Endpoint): EndpointNames => {
-      let n = names.get(ep.endpoint);
-      if (!n) names.set(ep.endpoint, (n = endpointNames(port, ep)));
-      return n;
-    };
-    writeServicePort(sink, port, state.categorized(port), servicePortNames(port), epNames);
+    // Names are hashed once per service port and endpoint and kept on the port (see names.ts).
+    const cached = cachedNamesOf(port);
+    writeServicePort(sink, port, state.categorized(port), cached.port, (ep: Endpoint) => cached.endpoint(ep));
   }
 
   // Stale chains and affinity sets, element leftovers: per touched Service, old record vs new.
