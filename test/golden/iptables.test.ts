@@ -3,21 +3,12 @@
 // check: every jump targets a chain the payload declares and fills.
 import { describe, expect, test } from 'vitest';
 import { checkRuleJumps } from '../proxy/iptables/iptables-dump.js';
+import { SYNC_REPEATED_STEPS } from '../proxy/iptables/sync-repeated.js';
 import { fixture, runCli } from '../support/cli.js';
 
 const UPSTREAM = fixture('upstream-iptables');
 const upstream = (dir: string) => ['-f', `${UPSTREAM}/node.yaml`, '-f', `${UPSTREAM}/${dir}/cluster.yaml`];
-const SYNC_STEPS = [
-  '1-initial',
-  '2-add-service',
-  '3-delete-service',
-  '4-add-service-without-endpoints',
-  '5-add-endpoints',
-  '6-change-endpoint',
-  '7-add-endpoint',
-  '8-no-change',
-  '9-delete-service-full-sync',
-];
+const SYNC_STEPS = SYNC_REPEATED_STEPS;
 
 const cases = [
   { name: 'demo', args: ['-f', fixture('demo')], golden: 'demo.iptables' },
