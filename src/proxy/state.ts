@@ -4,7 +4,7 @@
 // really differ are reported in the ChangeSet.
 
 import type { WatchEvent } from '../cluster/store.js';
-import type { ClusterObject, EndpointSlice, IPFamily, Node, Service } from '../cluster/types.js';
+import type { ClusterObject, EndpointSlice, IPFamily, Service } from '../cluster/types.js';
 import { HEADLESS_LABEL, SERVICE_NAME_LABEL, ZONE_LABEL } from '../cluster/types.js';
 import type { ProxyConfig } from './config.js';
 import { endpointsByPort } from './endpoints.js';
@@ -240,5 +240,3 @@ export function buildProxyState(objects: readonly ClusterObject[], family: IPFam
   for (const o of objects) tracker.upsert(o);
   return tracker.sync().state;
 }
-
-export type { Node };
