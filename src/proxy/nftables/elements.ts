@@ -6,6 +6,8 @@ import type { ElementObject, Transaction } from './transaction.js';
 interface Stored {
   readonly key: readonly string[];
   readonly value: string | undefined;
+  /** How many service records list this element (two Services can share a key, e.g. an external IP). */
+  refs: number;
 }
 
 export class ElementStore {
@@ -35,6 +37,7 @@ export class ElementStore {
   /** Start a full sync: every stored element is a leftover until ensured again. */
   beginFullSync(): void {
     this.leftover = new Set(this.entries.keys());
+    for (const e of this.entries.values()) e.refs = 0;
   }
 
   /** Ensure the element exists with this value; returns its storage key. */
@@ -44,19 +47,39 @@ export class ElementStore {
     const cur = this.entries.get(k);
     if (cur === undefined) {
       tx.add(this.element(key, value, comment));
-      this.entries.set(k, { key, value });
+      this.entries.set(k, { key, value, refs: 1 });
       this.added++;
     } else {
       if (cur.value !== value) {
         tx.delete(this.element(key));
         tx.add(this.element(key, value, comment));
-        this.entries.set(k, { key, value });
+        this.entries.set(k, { key, value, refs: cur.refs + 1 });
         this.added++;
         this.deleted++;
-      }
+      } else cur.refs++;
       this.leftover?.delete(k);
     }
     return k;
+  }
+
+  /** One service record no longer lists the element; returns how many still do. */
+  release(k: string): number {
+    const cur = this.entries.get(k);
+    if (!cur) return 0;
+    cur.refs = Math.max(0, cur.refs - 1);
+    return cur.refs;
+  }
+
+  /** Give a shared element the value of a Service that still holds it (no change to its count). */
+  restore(tx: Transaction, k: string, verdict: string | undefined, comment: string | undefined): void {
+    const cur = this.entries.get(k);
+    const value = verdict === undefined ? undefined : flat(verdict);
+    if (!cur || cur.value === value) return;
+    tx.delete(this.element(cur.key));
+    tx.add(this.element(cur.key, value, comment));
+    this.entries.set(k, { key: cur.key, value, refs: cur.refs });
+    this.added++;
+    this.deleted++;
   }
 
   /** Delete one element (a partial sync's leftover); no-op when absent. */

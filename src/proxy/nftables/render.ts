@@ -35,6 +35,8 @@ interface ServiceRecord {
   affinitySets: string[];
   /** Elements it ensured, flat: store name, storage key, store name, storage key ... */
   elements: string[];
+  /** Per ensured element (parallel to the pairs above): its value and comment, to restore a shared key. */
+  values: (string | undefined)[];
 }
 
 /** What one sync leaves for the next (kube-proxy keeps the same in memory or reads it back). */
@@ -143,6 +145,7 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
     ensureElem(store, key, value, comment) {
       const k = memo.stores[store].ensure(tx, key, value, comment);
       current.elements.push(store, k);
+      current.values.push(value, comment);
       if (!full) ensured.add(`${store}\u0000${k}`);
     },
     activeAffinitySet(name) {
@@ -162,7 +165,7 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
   for (const port of ports) {
     let rec = records.get(port.service);
     if (!rec) {
-      records.set(port.service, (rec = { chains: [], affinitySets: [], elements: [] }));
+      records.set(port.service, (rec = { chains: [], affinitySets: [], elements: [], values: [] }));
       const before = opts.json ? memo.services.get(port.service)?.affinitySets : undefined;
       previousSets = before?.length ? new Set(before) : undefined;
     }
@@ -174,6 +177,7 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
 
   // Stale chains and affinity sets, element leftovers: per touched Service, old record vs new.
   const removals: [StoreName, string][] = [];
+  const shared: [StoreName, string][] = [];
   for (const s of touched) {
     const before = memo.services.get(s);
     const after = records.get(s);
@@ -203,7 +207,10 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
         for (let i = 0; i < before.elements.length; i += 2) {
           const store = before.elements[i] as StoreName;
           const k = before.elements[i + 1]!;
-          if (!ensured.has(`${store}\u0000${k}`)) removals.push([store, k]);
+          // Another Service may hold the same key (two Services on one external IP and port):
+          // the element stays while any record lists it.
+          if (memo.stores[store].release(k) === 0 && !ensured.has(`${store}\u0000${k}`)) removals.push([store, k]);
+          else if (!ensured.has(`${store}\u0000${k}`)) shared.push([store, k]);
         }
     }
     if (after) {
@@ -215,7 +222,11 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
     }
   }
   if (full) for (const n of STORE_ORDER) memo.stores[n].cleanupLeftovers(tx);
-  else for (const n of STORE_ORDER) for (const [store, k] of removals) if (store === n) memo.stores[n].remove(tx, k);
+  else {
+    for (const n of STORE_ORDER) for (const [store, k] of removals) if (store === n) memo.stores[n].remove(tx, k);
+    // A shared key a changed Service let go of keeps the value of a Service that still holds it.
+    for (const [store, k] of shared) restoreFromOwner(memo, store, k, tx);
+  }
 
   for (const n of STORE_ORDER) {
     summary.elementsAdded += memo.stores[n].added;
@@ -223,4 +234,16 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
   }
   memo.synced = true;
   return { pre, main: tx, summary };
+}
+
+/** Find a Service whose record still lists the element and write its value (rare: shared keys). */
+function restoreFromOwner(memo: NftMemo, store: StoreName, k: string, tx: Transaction): void {
+  for (const rec of memo.services.values()) {
+    for (let i = 0; i < rec.elements.length; i += 2) {
+      if (rec.elements[i] === store && rec.elements[i + 1] === k) {
+        memo.stores[store].restore(tx, k, rec.values[i], rec.values[i + 1]);
+        return;
+      }
+    }
+  }
 }

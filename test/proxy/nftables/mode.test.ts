@@ -56,6 +56,21 @@ describe('an incremental transaction leaves the state of a full sync', () => {
     expect(sortNFTablesTransaction(model.dump())).toBe(sortNFTablesTransaction(full.dump()));
   });
 
+  // Two Services on one external IP and port share one service-ips element: dropping either one
+  // must leave the service-ips element, holding the verdict of the Service that remains.
+  test.each(['alpha', 'beta'])('a shared service-ips element survives deleting %s', async (gone) => {
+    const both = await loadFixture('shared-external-ip');
+    const rest = both.filter((o) => !(o.metadata?.name ?? '').startsWith(gone));
+    const { model, partial } = incrementalModel(both, rest);
+    const full = fullSyncModel(rest, 'IPv4', 'default').model;
+    expect(sortNFTablesTransaction(model.dump())).toBe(sortNFTablesTransaction(full.dump()));
+    const survivor = gone === 'alpha' ? 'beta' : 'alpha';
+    expect(model.dump()).toMatch(
+      new RegExp(`service-ips \\{ 192\\.0\\.2\\.10 \\. tcp \\. 80 .*: goto external-\\w+-shared/${survivor}/`),
+    );
+    expect(partial.size).toBeGreaterThan(0);
+  });
+
   test('an unchanged cluster sends an empty transaction', async () => {
     const objects = await step('06-endpoints-added');
     expect(incrementalModel(objects, objects).partial.size).toBe(0);
