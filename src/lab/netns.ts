@@ -34,3 +34,15 @@ export function inNetns(name: string, file: string, args: readonly string[], opt
 export async function sysctl(ns: string, key: string, value: string): Promise<void> {
   await inNetns(ns, 'sysctl', ['-q', '-w', `${key}=${value}`]);
 }
+
+/**
+ * Forget every connection the namespace's conntrack table tracks. A connection to an address no
+ * rule handled leaves an UNREPLIED entry (SYN_SENT, 120 s) with no NAT; a later connection that
+ * happens to reuse its source port matches that entry and is never DNATed, whatever the rules say
+ * now. Tests that compare rule sets by traffic start each comparison from an empty table.
+ */
+export async function flushConntrack(ns: string): Promise<void> {
+  await inNetns(ns, 'conntrack', ['-F'], {
+    hint: 'conntrack -F failed: install the conntrack package (conntrack-tools)',
+  });
+}

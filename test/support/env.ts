@@ -23,7 +23,7 @@ export function kernelUnavailableReason(
   if (process.platform !== 'linux') return 'not Linux';
   if (!isRoot()) return 'not root (network namespaces need CAP_NET_ADMIN)';
   const missing = tools.filter((t) => !has(t));
-  if (missing.length > 0) return `missing ${missing.join(', ')} (Debian: nftables iptables iproute2)`;
+  if (missing.length > 0) return `missing ${missing.join(', ')} (Debian: nftables iptables iproute2 conntrack)`;
   return undefined;
 }
 
