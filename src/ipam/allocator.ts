@@ -91,7 +91,7 @@ export async function allocateAll(
         }
       }
       if (left.length > 0) {
-        const ips = left.map(formatIP).join(',');
+        const ips = left.map(formatIP).join(' ');
         throw new IpamError('unavailable', `failed to allocate all requested IPs: ${ips}`, ips);
       }
       return got;
@@ -107,13 +107,13 @@ export function releaseAll(store: IpamStore, owner: Owner): Promise<string[]> {
   return store.withLock(() => store.releaseOwner(owner));
 }
 
-/** CHECK: the attachment must hold at least one address (host-local's rule). */
+/** CHECK: the attachment must hold at least one address (host-local's rule and message). */
 export async function checkHeld(store: IpamStore, owner: Owner): Promise<string[]> {
   const held = await store.withLock(() => store.heldBy(owner));
   if (held.length === 0)
     throw new IpamError(
       'not-found',
-      `Failed to find address added by container ${owner.containerId}`,
+      `host-local: Failed to find address added by container ${owner.containerId}`,
       owner.containerId,
     );
   return held;

@@ -106,7 +106,7 @@ export function parseInvocation(env: Env, stdin: string): Invocation {
   return { command, containerId, ifname, cniArgs: env.CNI_ARGS ?? '', cniVersion, network: name, config: obj };
 }
 
-/** CNI_ARGS `K=V;K2=V2`, the keys this plugin knows being IP and IgnoreUnknown. */
+/** CNI_ARGS `K=V;K2=V2`, the keys this plugin knows being IP and IgnoreUnknown (libcni's LoadArgs texts). */
 export function parseCniArgs(args: string): { ip?: string } {
   if (args === '') return {};
   const unknown: string[] = [];
@@ -114,20 +114,20 @@ export function parseCniArgs(args: string): { ip?: string } {
   let ignoreUnknown = false;
   for (const pair of args.split(';')) {
     const kv = pair.split('=');
-    if (kv.length !== 2) throw new CniError(CNI_CODES.invalidEnv, `CNI_ARGS: invalid pair ${JSON.stringify(pair)}`);
+    if (kv.length !== 2) throw new CniError(CNI_CODES.invalidEnv, `ARGS: invalid pair ${JSON.stringify(pair)}`);
     const [k, val] = kv as [string, string];
     if (k === 'IP') ip = val;
     else if (k === 'IgnoreUnknown') {
       const l = val.toLowerCase();
       if (l !== '1' && l !== 'true' && l !== '0' && l !== 'false')
-        throw new CniError(CNI_CODES.invalidEnv, `CNI_ARGS: error parsing value of pair ${JSON.stringify(pair)}`);
+        throw new CniError(
+          CNI_CODES.invalidEnv,
+          `ARGS: error parsing value of pair ${JSON.stringify(pair)}: boolean unmarshal error: invalid input ${val}`,
+        );
       ignoreUnknown = l === '1' || l === 'true';
     } else unknown.push(pair);
   }
   if (unknown.length > 0 && !ignoreUnknown)
-    throw new CniError(
-      CNI_CODES.invalidEnv,
-      `CNI_ARGS: unknown args [${unknown.map((u) => JSON.stringify(u)).join(' ')}]`,
-    );
+    throw new CniError(CNI_CODES.invalidEnv, `ARGS: unknown args [${unknown.map((u) => JSON.stringify(u)).join(' ')}]`);
   return ip === undefined ? {} : { ip };
 }

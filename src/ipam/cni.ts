@@ -3,10 +3,10 @@
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { allocateAll, checkHeld, collectGarbage, releaseAll, usageOf } from './allocator.js';
-import { CURRENT_VERSION, type Invocation, parseCniArgs, parseInvocation, SUPPORTED_VERSIONS } from './cni-env.js';
+import { CURRENT_VERSION, type Invocation, parseInvocation, SUPPORTED_VERSIONS } from './cni-env.js';
 import { CNI_CODES, CniError, errorJson, toCniError } from './cni-errors.js';
 import { resultJson } from './cni-result.js';
-import { type IpamConfig, parseIpamConfig, parseRequestedIP } from './config.js';
+import { type IpamConfig, parseIpamConfig } from './config.js';
 import { formatIP } from './ip.js';
 import { readResolvConf } from './resolv.js';
 import type { Owner } from './store.js';
@@ -47,12 +47,10 @@ function storeFor(inv: Invocation, cfg: IpamConfig): FileIpamStore {
 }
 
 async function add(inv: Invocation, cfg: IpamConfig): Promise<CniOutcome> {
-  const fromArgs = parseCniArgs(inv.cniArgs).ip;
-  const requested = [...(fromArgs ? [parseRequestedIP(fromArgs, 'CNI_ARGS IP')] : []), ...cfg.requestedIPs];
   const dns = cfg.resolvConf ? readResolvConf(cfg.resolvConf) : undefined;
   const store = storeFor(inv, cfg);
   const owner: Owner = { containerId: inv.containerId, ifname: inv.ifname };
-  const got = await allocateAll(store, cfg.rangeSets, owner, requested);
+  const got = await allocateAll(store, cfg.rangeSets, owner, cfg.requestedIPs);
   return ok(resultJson(inv.cniVersion, got, cfg.routes, dns));
 }
 
@@ -106,7 +104,7 @@ async function status(inv: Invocation, cfg: IpamConfig): Promise<CniOutcome> {
 }
 
 async function dispatch(inv: Invocation): Promise<CniOutcome> {
-  const cfg = parseIpamConfig(inv.config, inv.cniVersion);
+  const cfg = parseIpamConfig(inv.config, inv.cniVersion, inv.cniArgs);
   const owner: Owner = { containerId: inv.containerId, ifname: inv.ifname };
   switch (inv.command) {
     case 'ADD':

@@ -1,21 +1,24 @@
 // The `ipam` part of a CNI network config, as host-local reads it: range sets from
 // runtimeConfig.ipRanges, the legacy top-level subnet and `ranges` (in that order), routes, dataDir,
-// resolvConf; and the requested IPs from args.cni.ips and runtimeConfig.ips.
+// resolvConf; and the requested IPs from CNI_ARGS IP=, args.cni.ips and runtimeConfig.ips. Checks run
+// in host-local's order (LoadIPAMConfig) with its messages; `details` names our field.
 import { IpamError } from '../errors.js';
-import { parseCIDR } from './cidr.js';
-import { type IP, parseIP } from './ip.js';
+import { parseCIDRText } from './cidr.js';
+import { parseCniArgs, versionAtLeast } from './cni-env.js';
+import { CNI_CODES, CniError } from './cni-errors.js';
+import { formatIP, type IP, isIPv4Mapped, parseIP } from './ip.js';
 import { parseRange } from './range.js';
-import { parseRangeSet, RangeSet } from './range-set.js';
+import { inRangeSet, parseRangeSet, RangeSet } from './range-set.js';
 
 export const DEFAULT_DATA_DIR = '/var/lib/cni/networks';
 
 export interface IpamConfig {
   readonly rangeSets: readonly RangeSet[];
-  /** Copied into the result unchanged (validated: dst a CIDR, gw an IP). */
+  /** As the result prints them: host-local's route fields only, addresses in canonical text. */
   readonly routes: readonly Record<string, unknown>[];
   readonly dataDir: string;
   readonly resolvConf?: string;
-  /** From args.cni.ips then runtimeConfig.ips. */
+  /** From CNI_ARGS IP=, args.cni.ips then runtimeConfig.ips; each address once. */
   readonly requestedIPs: readonly IP[];
 }
 
@@ -25,76 +28,150 @@ function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** `ip` or `ip/prefix` (the prefix is ignored, as host-local does). */
+/**
+ * `ip` or `ip/prefix` (the prefix is ignored, as host-local does); an IPv4-mapped IPv6 address is the
+ * IPv4 address, as Go's To4() makes it. Undefined when not an address.
+ */
+export function parseRequestedText(text: unknown): IP | undefined {
+  if (typeof text !== 'string') return undefined;
+  const slash = text.indexOf('/');
+  let ip: IP | undefined;
+  if (slash < 0) ip = parseIP(text);
+  else if (parseCIDRText(text)) ip = parseIP(text.slice(0, slash));
+  if (ip && isIPv4Mapped(ip)) return { family: 4, value: ip.value & 0xffffffffn };
+  return ip;
+}
+
+/** A requested IP from args.cni.ips or runtimeConfig.ips (`field` goes to the error details). */
 export function parseRequestedIP(text: unknown, field: string): IP {
-  const s = typeof text === 'string' ? text.split('/')[0]! : undefined;
-  const ip = s === undefined ? undefined : parseIP(s);
-  if (!ip) throw invalid(`${field}: cannot understand ip ${JSON.stringify(text)}`);
+  const ip = parseRequestedText(text);
+  if (!ip) throw invalid(`invalid IP address ${typeof text === 'string' ? text : JSON.stringify(text)}`, field);
   return ip;
 }
 
 function requested(list: unknown, field: string): IP[] {
   if (list === undefined || list === null) return [];
-  if (!Array.isArray(list)) throw invalid(`${field}: must be an array of IP addresses`);
+  if (!Array.isArray(list)) throw invalid(`${field}: must be an array of IP addresses`, field);
   return list.map((v, i) => parseRequestedIP(v, `${field}[${i}]`));
+}
+
+function fromCniArgs(cniArgs: string): IP[] {
+  const text = parseCniArgs(cniArgs).ip;
+  if (text === undefined || text === '') return [];
+  const ip = parseRequestedText(text);
+  if (!ip)
+    throw new CniError(
+      CNI_CODES.invalidEnv,
+      `ARGS: error parsing value of pair ${JSON.stringify(`IP=${text}`)}: invalid IP address ${text}`,
+      'CNI_ARGS',
+    );
+  return [ip];
+}
+
+const ROUTE_INTS = ['mtu', 'advmss', 'priority'] as const;
+const ROUTE_OPTIONAL_INTS = ['table', 'scope'] as const;
+
+/** One route as libcni re-encodes it: dst keeps its address (host bits too), canonical text; known keys only. */
+function parseRoute(r: unknown, i: number): Record<string, unknown> {
+  const at = `ipam.routes[${i}]`;
+  if (!isObject(r)) throw invalid(`${at}: must be an object with a dst`, at);
+  const dst = typeof r.dst === 'string' ? parseCIDRText(r.dst) : undefined;
+  if (!dst) {
+    if (typeof r.dst === 'string') throw invalid(`invalid CIDR address: ${r.dst}`, `${at}.dst`);
+    throw invalid(`${at}.dst: must be a CIDR, got ${JSON.stringify(r.dst)}`, `${at}.dst`);
+  }
+  const out: Record<string, unknown> = { dst: `${formatIP(dst.address)}/${dst.cidr.prefix}` };
+  if (r.gw !== undefined && r.gw !== null && r.gw !== '') {
+    const gw = typeof r.gw === 'string' ? parseIP(r.gw) : undefined;
+    if (!gw) throw invalid(`invalid IP address: ${typeof r.gw === 'string' ? r.gw : JSON.stringify(r.gw)}`, `${at}.gw`);
+    out.gw = formatIP(gw);
+  }
+  for (const k of [...ROUTE_INTS, ...ROUTE_OPTIONAL_INTS]) {
+    const v = r[k];
+    if (v === undefined || v === null) continue;
+    if (typeof v !== 'number' || !Number.isInteger(v))
+      throw invalid(`${at}.${k}: must be an integer, got ${JSON.stringify(v)}`, `${at}.${k}`);
+    if (v !== 0 || (ROUTE_OPTIONAL_INTS as readonly string[]).includes(k)) out[k] = v;
+  }
+  return out;
 }
 
 function parseRoutes(raw: unknown): Record<string, unknown>[] {
   if (raw === undefined || raw === null) return [];
-  if (!Array.isArray(raw)) throw invalid('ipam.routes: must be an array');
-  return raw.map((r, i) => {
-    if (!isObject(r) || typeof r.dst !== 'string' || !parseCIDR(r.dst))
-      throw invalid(`ipam.routes[${i}].dst: must be a CIDR, got ${JSON.stringify(isObject(r) ? r.dst : r)}`);
-    if (r.gw !== undefined && (typeof r.gw !== 'string' || !parseIP(r.gw)))
-      throw invalid(`ipam.routes[${i}].gw: must be an IP address, got ${JSON.stringify(r.gw)}`);
-    return r;
-  });
+  if (!Array.isArray(raw)) throw invalid('ipam.routes: must be an array', 'ipam.routes');
+  return raw.map(parseRoute);
 }
 
-/** Parse the whole network config object (already JSON-decoded); `cniVersion` decides old-version limits. */
-export function parseIpamConfig(net: Record<string, unknown>, cniVersion: string): IpamConfig {
+/** Text for IPs in an error: each once, space-separated, as host-local prints them. */
+export function ipList(ips: readonly IP[]): string {
+  return ips.map(formatIP).join(' ');
+}
+
+/**
+ * Parse the whole network config object (already JSON-decoded); `cniVersion` decides old-version
+ * limits; `cniArgs` is CNI_ARGS (host-local reads its IP= on every command).
+ */
+export function parseIpamConfig(net: Record<string, unknown>, cniVersion: string, cniArgs = ''): IpamConfig {
   const ipam = net.ipam;
-  if (ipam === undefined || ipam === null) throw invalid("IPAM config missing 'ipam' key");
-  if (!isObject(ipam)) throw invalid('ipam: must be an object');
+  if (ipam === undefined || ipam === null) throw invalid("IPAM config missing 'ipam' key", 'ipam');
+  if (!isObject(ipam)) throw invalid('ipam: must be an object', 'ipam');
   const runtime = isObject(net.runtimeConfig) ? net.runtimeConfig : {};
   const args = isObject(net.args) && isObject(net.args.cni) ? net.args.cni : {};
+  const routes = parseRoutes(ipam.routes);
+  const all = [
+    ...fromCniArgs(cniArgs),
+    ...requested(args.ips, 'args.cni.ips'),
+    ...requested(runtime.ips, 'runtimeConfig.ips'),
+  ];
+  const seen = new Set<string>();
+  const requestedIPs = all.filter((ip) => {
+    const k = `${ip.family}/${ip.value}`;
+    if (seen.has(k)) return false; // host-local keys them by text: the same address asked twice is one
+    seen.add(k);
+    return true;
+  });
 
   const raw: { set: unknown; field: string }[] = [];
-  if (runtime.ipRanges !== undefined) {
-    if (!Array.isArray(runtime.ipRanges)) throw invalid('runtimeConfig.ipRanges: must be an array of range sets');
+  if (runtime.ipRanges !== undefined && runtime.ipRanges !== null) {
+    if (!Array.isArray(runtime.ipRanges))
+      throw invalid('runtimeConfig.ipRanges: must be an array of range sets', 'runtimeConfig.ipRanges');
     runtime.ipRanges.forEach((s, i) => raw.push({ set: s, field: `runtimeConfig.ipRanges[${i}]` }));
   }
-  if (ipam.subnet !== undefined && ipam.subnet !== '') {
+  if (ipam.subnet !== undefined && ipam.subnet !== null && ipam.subnet !== '') {
     const { subnet, rangeStart, rangeEnd, gateway } = ipam;
-    raw.push({ set: [{ subnet, rangeStart, rangeEnd, gateway }], field: 'ipam' });
+    raw.push({ set: { subnet, rangeStart, rangeEnd, gateway }, field: 'ipam' });
   }
-  if (ipam.ranges !== undefined) {
-    if (!Array.isArray(ipam.ranges)) throw invalid('ipam.ranges: must be an array of range sets');
+  if (ipam.ranges !== undefined && ipam.ranges !== null) {
+    if (!Array.isArray(ipam.ranges)) throw invalid('ipam.ranges: must be an array of range sets', 'ipam.ranges');
     ipam.ranges.forEach((s, i) => raw.push({ set: s, field: `ipam.ranges[${i}]` }));
   }
-  if (raw.length === 0) throw invalid('no IP ranges specified');
-  const rangeSets = raw.map(({ set, field }) => {
+  if (raw.length === 0) throw invalid('no IP ranges specified', 'ipam.ranges');
+  const rangeSets = raw.map(({ set, field }, i) =>
     // The legacy form is one range object, not an array: its fields are named ipam.subnet etc.
-    if (field === 'ipam') return new RangeSet([parseRange((set as unknown[])[0], 'ipam')]);
-    return parseRangeSet(set, field);
-  });
-  for (let a = 0; a < rangeSets.length; a++)
-    for (let b = a + 1; b < rangeSets.length; b++)
-      if (rangeSets[a]!.overlaps(rangeSets[b]!)) throw invalid(`range set ${a} overlaps with ${b}`);
-  if (cniVersion < '0.3.0') {
+    field === 'ipam'
+      ? inRangeSet(`invalid range set ${i}`, () => new RangeSet([parseRange(set, 'ipam')]))
+      : parseRangeSet(set, field, i),
+  );
+  if (!versionAtLeast(cniVersion, '0.3.0')) {
     for (const fam of [4, 6] as const)
       if (rangeSets.filter((s) => s.family === fam).length > 1)
-        throw invalid(`CNI version ${cniVersion} does not support more than 1 address per family`);
+        throw invalid(`CNI version ${cniVersion} does not support more than 1 address per family`, 'ipam.ranges');
   }
-  const dataDir = ipam.dataDir ?? DEFAULT_DATA_DIR;
-  if (typeof dataDir !== 'string' || dataDir === '') throw invalid('ipam.dataDir: must be a non-empty string');
+  for (let a = 0; a < rangeSets.length; a++)
+    for (let b = a + 1; b < rangeSets.length; b++)
+      if (rangeSets[a]!.overlaps(rangeSets[b]!))
+        throw invalid(`range set ${a} overlaps with ${b}`, `${raw[a]!.field}, ${raw[b]!.field}`);
+  const dataDir =
+    ipam.dataDir === undefined || ipam.dataDir === null || ipam.dataDir === '' ? DEFAULT_DATA_DIR : ipam.dataDir;
+  if (typeof dataDir !== 'string') throw invalid('ipam.dataDir: must be a string', 'ipam.dataDir');
   const resolvConf = ipam.resolvConf;
-  if (resolvConf !== undefined && typeof resolvConf !== 'string') throw invalid('ipam.resolvConf: must be a string');
+  if (resolvConf !== undefined && resolvConf !== null && typeof resolvConf !== 'string')
+    throw invalid('ipam.resolvConf: must be a string', 'ipam.resolvConf');
   return {
     rangeSets,
-    routes: parseRoutes(ipam.routes),
+    routes,
     dataDir,
     ...(resolvConf ? { resolvConf } : {}),
-    requestedIPs: [...requested(args.ips, 'args.cni.ips'), ...requested(runtime.ips, 'runtimeConfig.ips')],
+    requestedIPs,
   };
 }

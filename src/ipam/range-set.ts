@@ -4,7 +4,7 @@
 // gateway; the last reserved IP itself is the final candidate.
 import { IpamError } from '../errors.js';
 import type { IP } from './ip.js';
-import { formatRange, parseRange, type Range, rangeCapacity, rangeContains } from './range.js';
+import { formatRange, parseRange, type Range, RangeDecodeError, rangeCapacity, rangeContains } from './range.js';
 
 export class RangeSet {
   readonly family: 4 | 6;
@@ -70,20 +70,41 @@ function rangesOverlap(a: Range, b: Range): boolean {
   return a.rangeStart.value <= b.rangeEnd.value && b.rangeStart.value <= a.rangeEnd.value;
 }
 
-/** Parse `ipam.ranges[i]` (an array of range objects). */
-export function parseRangeSet(raw: unknown, field: string): RangeSet {
-  if (!Array.isArray(raw)) throw new IpamError('invalid-config', `${field}: a range set must be an array of ranges`);
-  if (raw.length === 0) throw new IpamError('invalid-config', `${field}: empty range set`);
-  const ranges = raw.map((r, j) => parseRange(r, `${field}[${j}]`));
-  const fam = ranges[0]!.subnet.family;
-  if (ranges.some((r) => r.subnet.family !== fam))
-    throw new IpamError('invalid-config', `${field}: mixed address families in one range set`);
-  for (let a = 0; a < ranges.length; a++)
-    for (let b = a + 1; b < ranges.length; b++)
-      if (rangesOverlap(ranges[a]!, ranges[b]!))
-        throw new IpamError(
-          'invalid-config',
-          `${field}: subnets ${formatRange(ranges[a]!)} and ${formatRange(ranges[b]!)} overlap`,
-        );
-  return new RangeSet(Object.freeze(ranges));
+/** Prefix a range set's validation error as host-local does; address decode errors stay as they are. */
+export function inRangeSet<T>(label: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (!(err instanceof IpamError) || err instanceof RangeDecodeError) throw err;
+    throw new IpamError(err.kind, `${label}: ${err.message}`, err.details, { cause: err });
+  }
+}
+
+/**
+ * Parse `ipam.ranges[i]` (an array of range objects), checked in host-local's order: each range, then
+ * its family against the first, then overlaps inside the set. `setIndex` (its place among all range
+ * sets) gives host-local's `invalid range set <i>: ` prefix; without it the prefix is `field`.
+ */
+export function parseRangeSet(raw: unknown, field: string, setIndex?: number): RangeSet {
+  return inRangeSet(setIndex === undefined ? field : `invalid range set ${setIndex}`, () => {
+    if (!Array.isArray(raw))
+      throw new RangeDecodeError('invalid-config', `${field}: a range set must be an array of ranges`, field);
+    if (raw.length === 0) throw new IpamError('invalid-config', 'empty range set', field);
+    const ranges: Range[] = [];
+    raw.forEach((r, j) => {
+      const range = parseRange(r, `${field}[${j}]`);
+      if (range.subnet.family !== ranges[0]?.subnet.family && j > 0)
+        throw new IpamError('invalid-config', 'mixed address families', `${field}[${j}]`);
+      ranges.push(range);
+    });
+    for (let a = 0; a < ranges.length; a++)
+      for (let b = a + 1; b < ranges.length; b++)
+        if (rangesOverlap(ranges[a]!, ranges[b]!))
+          throw new IpamError(
+            'invalid-config',
+            `subnets ${formatRange(ranges[a]!)} and ${formatRange(ranges[b]!)} overlap`,
+            `${field}[${a}], ${field}[${b}]`,
+          );
+    return new RangeSet(Object.freeze(ranges));
+  });
 }

@@ -13,16 +13,26 @@ export interface Range {
   readonly gateway: IP;
 }
 
-function invalid(field: string, message: string, details?: string): IpamError {
-  return new IpamError('invalid-config', `${field}: ${message}`, details);
+/** An invalid range: `message` is host-local's text, `details` names the field. */
+function invalid(field: string, message: string): IpamError {
+  return new IpamError('invalid-config', message, field);
 }
+
+/** host-local decodes addresses while reading the JSON, so these messages carry no range-set prefix. */
+export class RangeDecodeError extends IpamError {}
 
 function ipField(raw: Record<string, unknown>, key: string, field: string): IP | undefined {
   const v = raw[key];
-  if (v === undefined || v === null || v === '') return undefined;
-  if (typeof v !== 'string') throw invalid(`${field}.${key}`, `must be a string, got ${JSON.stringify(v)}`);
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string')
+    throw new RangeDecodeError(
+      'invalid-config',
+      `${field}.${key}: must be a string, got ${JSON.stringify(v)}`,
+      `${field}.${key}`,
+    );
+  if (v === '') return undefined;
   const ip = parseIP(v);
-  if (!ip) throw invalid(`${field}.${key}`, `${JSON.stringify(v)} is not an IP address`);
+  if (!ip) throw new RangeDecodeError('invalid-config', `invalid IP address: ${v}`, `${field}.${key}`);
   return ip;
 }
 
@@ -40,43 +50,65 @@ export function formatRange(r: Range): string {
   return `${formatIP(r.rangeStart)}-${formatIP(r.rangeEnd)}`;
 }
 
-/** Parse one range object of `ipam.ranges[i][j]` (or the legacy top-level keys); `field` names it in errors. */
+/**
+ * Parse one range object of `ipam.ranges[i][j]` (or the legacy top-level keys); `field` names it in
+ * the error details. Messages are host-local's (Range.Canonicalize); config.ts prefixes the range set.
+ */
 export function parseRange(raw: unknown, field: string): Range {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw invalid(field, `must be an object with a subnet, got ${JSON.stringify(raw)}`);
+    throw new RangeDecodeError(
+      'invalid-config',
+      `${field}: must be an object with a subnet, got ${JSON.stringify(raw)}`,
+      field,
+    );
   const obj = raw as Record<string, unknown>;
   const text = obj.subnet;
-  if (typeof text !== 'string' || text === '') throw invalid(`${field}.subnet`, 'is required');
+  if (text !== undefined && text !== null && typeof text !== 'string')
+    throw new RangeDecodeError(
+      'invalid-config',
+      `${field}.subnet: must be a string, got ${JSON.stringify(text)}`,
+      `${field}.subnet`,
+    );
+  if (text === undefined || text === null || text === '')
+    throw invalid(`${field}.subnet is required`, 'IP <nil> not v4 nor v6');
   const parsed = parseCIDRText(text);
-  if (!parsed) throw invalid(`${field}.subnet`, `${JSON.stringify(text)} is not a CIDR`);
+  if (!parsed) throw new RangeDecodeError('invalid-config', `invalid CIDR address: ${text}`, `${field}.subnet`);
   const subnet = parsed.cidr;
+  const sub = `${field}.subnet`;
   if (isIPv4Mapped(parsed.address))
-    throw invalid(`${field}.subnet`, `${text}: IPv4-mapped IPv6 subnets are not supported (use the IPv4 form)`);
+    throw invalid(sub, `${text}: IPv4-mapped IPv6 subnets are not supported (use the IPv4 form)`);
   const bits = BITS[subnet.family];
-  if (subnet.prefix > bits - 2) throw invalid(`${field}.subnet`, `Network ${text} too small to allocate from`, text);
+  if (subnet.prefix > bits - 2)
+    throw invalid(sub, `Network ${formatIP(parsed.address)}/${subnet.prefix} too small to allocate from`);
   if (parsed.hostBitsSet)
     throw invalid(
-      `${field}.subnet`,
+      sub,
       `Network has host bits set. For a subnet mask of length ${subnet.prefix} the network address is ${formatIP({ family: subnet.family, value: subnet.base })}`,
-      text,
     );
   const next: IP = { family: subnet.family, value: subnet.base + 1n };
-  const familyCheck = (ip: IP | undefined, key: string): IP | undefined => {
-    if (ip && ip.family !== subnet.family)
-      throw invalid(`${field}.${key}`, `${formatIP(ip)} is not in the address family of ${formatCIDR(subnet)}`);
-    return ip;
-  };
-  const gateway = familyCheck(ipField(obj, 'gateway', field), 'gateway') ?? next;
-  const rangeStart = familyCheck(ipField(obj, 'rangeStart', field), 'rangeStart') ?? next;
-  if (!cidrContains(subnet, rangeStart))
-    throw invalid(`${field}.rangeStart`, `RangeStart ${formatIP(rangeStart)} not in network ${formatCIDR(subnet)}`);
+  const gateway = ipField(obj, 'gateway', field) ?? next;
+  if (gateway.family !== subnet.family)
+    throw invalid(
+      `${field}.gateway`,
+      `gateway ${formatIP(gateway)} is not in the address family of ${formatCIDR(subnet)}`,
+    );
+  const explicitStart = ipField(obj, 'rangeStart', field);
+  const explicitEnd = ipField(obj, 'rangeEnd', field);
   const last = lastAddress(subnet);
   const defaultEnd: IP = subnet.family === 4 ? { family: 4, value: last.value - 1n } : last;
-  const rangeEnd = familyCheck(ipField(obj, 'rangeEnd', field), 'rangeEnd') ?? defaultEnd;
-  if (!cidrContains(subnet, rangeEnd) || rangeEnd.value < rangeStart.value)
-    throw invalid(
-      `${field}.rangeEnd`,
-      `RangeEnd ${formatIP(rangeEnd)} not in network ${formatCIDR(subnet)} at or after RangeStart ${formatIP(rangeStart)}`,
-    );
+  // As upstream: an explicit rangeStart must lie in the subnet and not after an explicit rangeEnd (one
+  // after the default end is refused too, where host-local would walk out of the subnet).
+  const rangeStart = explicitStart ?? next;
+  const endForStart = explicitEnd ?? defaultEnd;
+  if (
+    explicitStart &&
+    (rangeStart.family !== subnet.family ||
+      !cidrContains(subnet, rangeStart) ||
+      (endForStart.family === subnet.family && rangeStart.value > endForStart.value))
+  )
+    throw invalid(`${field}.rangeStart`, `RangeStart ${formatIP(rangeStart)} not in network ${formatCIDR(subnet)}`);
+  const rangeEnd = explicitEnd ?? defaultEnd;
+  if (rangeEnd.family !== subnet.family || !cidrContains(subnet, rangeEnd) || rangeEnd.value < rangeStart.value)
+    throw invalid(`${field}.rangeEnd`, `RangeEnd ${formatIP(rangeEnd)} not in network ${formatCIDR(subnet)}`);
   return Object.freeze({ subnet, rangeStart, rangeEnd, gateway });
 }

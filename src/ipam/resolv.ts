@@ -9,17 +9,20 @@ export interface Dns {
   options?: string[];
 }
 
+/**
+ * host-local's reading: a line starting with `#` or `;` is a comment (no inline comments), lines with
+ * fewer than two fields are skipped, `search` and `options` lines accumulate, the last `domain` wins.
+ */
 export function parseResolvConf(text: string): Dns | undefined {
   const dns: Required<Dns> = { nameservers: [], domain: '', search: [], options: [] };
-  for (const line of text.split('\n')) {
-    const f = line
-      .replace(/[#;].*$/, '')
-      .trim()
-      .split(/\s+/);
-    const [key, ...rest] = f;
-    if (key === 'nameserver' && rest[0]) dns.nameservers.push(rest[0]);
-    else if (key === 'domain' && rest[0]) dns.domain = rest[0];
-    else if (key === 'search') dns.search = rest;
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line[0] === '#' || line[0] === ';') continue;
+    const [key, ...rest] = line.split(/\s+/);
+    if (rest.length === 0) continue;
+    if (key === 'nameserver') dns.nameservers.push(rest[0]!);
+    else if (key === 'domain') dns.domain = rest[0]!;
+    else if (key === 'search') dns.search.push(...rest);
     else if (key === 'options') dns.options.push(...rest);
   }
   const out: Dns = {};
@@ -30,12 +33,15 @@ export function parseResolvConf(text: string): Dns | undefined {
   return Object.keys(out).length > 0 ? out : undefined;
 }
 
+/** Read `ipam.resolvConf`; a failure reads as Go's `open <path>: <reason>`, the field in the details. */
 export function readResolvConf(path: string): Dns | undefined {
+  let text: string;
   try {
-    return parseResolvConf(readFileSync(path, 'utf8'));
+    text = readFileSync(path, 'utf8');
   } catch (err) {
-    throw new IpamError('invalid-config', `ipam.resolvConf: cannot read ${path}: ${(err as Error).message}`, path, {
-      cause: err,
-    });
+    const m = /^[A-Z]+: ([^,]+),/.exec((err as Error).message);
+    const reason = m ? m[1] : (err as Error).message;
+    throw new IpamError('io', `open ${path}: ${reason}`, 'ipam.resolvConf', { cause: err });
   }
+  return parseResolvConf(text);
 }

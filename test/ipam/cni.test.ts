@@ -129,7 +129,7 @@ describe('kubeplane-ipam: commands', () => {
     expect(runPlugin(envFor('CHECK', 'c', { CNI_IFNAME: 'net1' }), conf).status).toBe(0);
     expect(runPlugin(envFor('DEL', 'c', { CNI_IFNAME: 'net1' }), conf).status).toBe(0);
     const check = runPlugin(envFor('CHECK', 'c', { CNI_IFNAME: 'net1' }), conf);
-    expect(check.json).toMatchObject({ code: 999, msg: 'Failed to find address added by container c' });
+    expect(check.json).toMatchObject({ code: 999, msg: 'host-local: Failed to find address added by container c' });
     expect(runPlugin(envFor('CHECK', 'c'), conf).status).toBe(0);
   });
 
@@ -338,7 +338,7 @@ describe('kubeplane-ipam: error JSON on stdout, non-zero exit', () => {
       env: envFor('ADD', 'c'),
       stdin: JSON.stringify({ cniVersion: '1.1.0', name: 'n', ipam: { ranges: [[{ subnet: '10.9.0.0/31' }]] } }),
       code: 7,
-      msg: 'ipam.ranges[0][0].subnet: Network 10.9.0.0/31 too small to allocate from',
+      msg: 'invalid range set 0: Network 10.9.0.0/31 too small to allocate from',
     },
     {
       name: 'no ipam key',
@@ -352,14 +352,14 @@ describe('kubeplane-ipam: error JSON on stdout, non-zero exit', () => {
       env: envFor('ADD', 'c', { CNI_ARGS: 'K8S_POD_NAME=x' }),
       stdin: 'good',
       code: 4,
-      msg: 'CNI_ARGS: unknown args ["K8S_POD_NAME=x"]',
+      msg: 'ARGS: unknown args ["K8S_POD_NAME=x"]',
     },
     {
       name: 'CNI_ARGS pair without =',
       env: envFor('ADD', 'c', { CNI_ARGS: 'IgnoreUnknown=1;junk' }),
       stdin: 'good',
       code: 4,
-      msg: 'CNI_ARGS: invalid pair "junk"',
+      msg: 'ARGS: invalid pair "junk"',
     },
   ])('$name -> code $code', ({ env, stdin, code, msg }) => {
     const r = runPlugin(env, stdin === 'good' ? good() : stdin);

@@ -29,12 +29,12 @@ describe('parseIpamConfig', () => {
     {
       name: 'bad route',
       net: { name: 'n', ipam: { ranges: [[{ subnet: '10.0.0.0/24' }]], routes: [{ dst: 'x' }] } },
-      err: 'ipam.routes[0].dst',
+      err: 'invalid CIDR address: x',
     },
     {
       name: 'bad requested IP',
       net: { name: 'n', ipam: { ranges: [[{ subnet: '10.0.0.0/24' }]] }, runtimeConfig: { ips: ['nope'] } },
-      err: 'runtimeConfig.ips[0]: cannot understand ip "nope"',
+      err: 'invalid IP address nope',
     },
   ])('rejects $name', ({ net, err }) => {
     expect(() => parseIpamConfig(net, '1.1.0')).toThrow(err);

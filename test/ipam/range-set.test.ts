@@ -65,7 +65,7 @@ describe('RangeSet', () => {
     {
       name: 'a bad range inside',
       raw: [{ subnet: '10.0.0.0/24' }, { subnet: '10.0.1.0/31' }],
-      err: 'r[1].subnet: Network 10.0.1.0/31 too small',
+      err: 'r: Network 10.0.1.0/31 too small',
     },
   ])('rejects $name', ({ raw, err }) => {
     expect(() => parseRangeSet(raw, 'r')).toThrow(err);

@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { IpamError } from '../../src/errors.js';
 import { formatIP } from '../../src/ipam/ip.js';
 import { formatRange, parseRange, rangeCapacity } from '../../src/ipam/range.js';
 
@@ -44,33 +45,63 @@ describe('parseRange (host-local Range.Canonicalize, as a new value)', () => {
     {
       name: 'host bits',
       raw: { subnet: '10.0.0.5/24' },
-      err: 'ipam.ranges[0][0].subnet: Network has host bits set. For a subnet mask of length 24 the network address is 10.0.0.0',
+      err: 'Network has host bits set. For a subnet mask of length 24 the network address is 10.0.0.0',
+      field: 'ipam.ranges[0][0].subnet',
     },
     {
       name: 'a /31',
       raw: { subnet: '10.9.0.0/31' },
-      err: 'ipam.ranges[0][0].subnet: Network 10.9.0.0/31 too small to allocate from',
+      err: 'Network 10.9.0.0/31 too small to allocate from',
+      field: 'ipam.ranges[0][0].subnet',
     },
-    { name: 'a /127', raw: { subnet: 'fd00::/127' }, err: 'too small' },
+    { name: 'a /127', raw: { subnet: 'FD00::/127' }, err: 'Network fd00::/127 too small to allocate from' },
     {
       name: 'rangeStart outside',
       raw: { subnet: '10.0.0.0/24', rangeStart: '10.0.1.1' },
       err: 'RangeStart 10.0.1.1 not in network 10.0.0.0/24',
+      field: 'ipam.ranges[0][0].rangeStart',
     },
     {
+      // upstream checks rangeStart against the explicit rangeEnd first
       name: 'rangeEnd before rangeStart',
       raw: { subnet: '10.0.0.0/24', rangeStart: '10.0.0.9', rangeEnd: '10.0.0.3' },
-      err: 'RangeEnd 10.0.0.3 not in network',
+      err: 'RangeStart 10.0.0.9 not in network 10.0.0.0/24',
     },
-    { name: 'missing subnet', raw: { rangeStart: '10.0.0.1' }, err: 'subnet: is required' },
+    {
+      name: 'rangeEnd before the default rangeStart',
+      raw: { subnet: '10.0.0.0/24', rangeEnd: '10.0.0.0' },
+      err: 'RangeEnd 10.0.0.0 not in network 10.0.0.0/24',
+      field: 'ipam.ranges[0][0].rangeEnd',
+    },
+    {
+      name: 'rangeEnd of the other family',
+      raw: { subnet: '10.0.0.0/24', rangeEnd: 'fd00::1' },
+      err: 'RangeEnd fd00::1 not in network 10.0.0.0/24',
+    },
+    {
+      name: 'missing subnet',
+      raw: { rangeStart: '10.0.0.1' },
+      err: 'IP <nil> not v4 nor v6',
+      field: 'ipam.ranges[0][0].subnet is required',
+    },
+    { name: 'garbage subnet', raw: { subnet: 'foo' }, err: 'invalid CIDR address: foo' },
     {
       name: 'garbage address',
       raw: { subnet: '10.0.0.0/24', gateway: 'ten' },
-      err: 'gateway: "ten" is not an IP address',
+      err: 'invalid IP address: ten',
+      field: 'ipam.ranges[0][0].gateway',
     },
     { name: 'family mismatch', raw: { subnet: '10.0.0.0/24', gateway: 'fd00::1' }, err: 'not in the address family' },
     { name: 'IPv4-mapped subnet', raw: { subnet: '::ffff:10.0.0.0/120' }, err: 'IPv4-mapped' },
-  ])('rejects $name', ({ raw, err }) => {
-    expect(() => parseRange(raw, 'ipam.ranges[0][0]')).toThrow(err);
+  ])('rejects $name', ({ raw, err, field }) => {
+    let thrown: unknown;
+    try {
+      parseRange(raw, 'ipam.ranges[0][0]');
+    } catch (e) {
+      thrown = e;
+    }
+    expect(thrown).toBeInstanceOf(IpamError);
+    expect((thrown as IpamError).message).toContain(err);
+    if (field) expect((thrown as IpamError).details).toBe(field);
   });
 });

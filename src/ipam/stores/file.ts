@@ -202,25 +202,38 @@ export class FileIpamStore implements IpamStore {
     );
   }
 
-  /** Index entries of `owner`, verified: [held exactly, listed but empty (a killed claim)]. */
-  private verified(owner: Owner): { held: string[]; empty: string[]; bytes: number } {
+  /**
+   * Index entries of `owner`, verified: [held exactly, held in the legacy id-only form, listed but
+   * empty (a killed claim)]. A file the index lists for (id, ifname) that now reads `<id>` alone (an
+   * older host-local, or a tool, rewrote it) counts as legacy-held, as host-local's id-only fallback.
+   */
+  private verified(owner: Owner): { held: string[]; legacy: string[]; empty: string[]; bytes: number } {
     const { ips, bytes } = this.owners.lookup(owner);
+    const id = owner.containerId.trim();
     const held: string[] = [];
+    const legacy: string[] = [];
     const empty: string[] = [];
     for (const ip of ips) {
       if (!isAddressFileName(ip)) continue;
       const o = this.ownerOf(ip);
       if (o === 'empty') empty.push(ip);
-      else if (o && o.containerId === owner.containerId.trim() && o.ifname === owner.ifname) held.push(ip);
+      else if (o && o.containerId === id && o.ifname === owner.ifname) held.push(ip);
+      else if (o && o.containerId === id && o.ifname === '') legacy.push(ip);
     }
-    return { held, empty, bytes };
+    return { held, legacy, empty, bytes };
+  }
+
+  /** Legacy id-only holdings of `owner`'s container, from both its own and the id-only index entries. */
+  private legacyHeld(owner: Owner, fromExact: readonly string[]): string[] {
+    const idOnly = this.verified({ containerId: owner.containerId, ifname: '' });
+    return [...new Set([...fromExact, ...idOnly.held])];
   }
 
   async heldBy(owner: Owner): Promise<string[]> {
     return this.io('looking up an attachment', () => {
-      const exact = this.verified(owner).held;
-      if (exact.length > 0 || owner.ifname === '') return exact;
-      return this.verified({ containerId: owner.containerId, ifname: '' }).held;
+      const v = this.verified(owner);
+      if (v.held.length > 0 || owner.ifname === '') return v.held;
+      return this.legacyHeld(owner, v.legacy);
     });
   }
 
@@ -231,10 +244,13 @@ export class FileIpamStore implements IpamStore {
   async releaseOwner(owner: Owner): Promise<string[]> {
     return this.io('releasing an attachment', () => {
       const exact = this.verified(owner);
-      const legacy =
-        exact.held.length === 0 && owner.ifname !== '' ? this.verified({ ...owner, ifname: '' }) : undefined;
-      const held = legacy && legacy.held.length > 0 ? legacy.held : exact.held;
-      for (const ip of [...held, ...exact.empty, ...(legacy?.empty ?? [])]) unlinkQuiet(join(this.dir, ip));
+      const held = exact.held.length > 0 || owner.ifname === '' ? exact.held : this.legacyHeld(owner, exact.legacy);
+      for (const ip of [...held, ...exact.empty]) unlinkQuiet(join(this.dir, ip));
+      if (exact.held.length === 0 && owner.ifname !== '') {
+        // A killed claim noted under the id-only form (an ADD by an id-only caller) goes too.
+        for (const ip of this.verified({ containerId: owner.containerId, ifname: '' }).empty)
+          unlinkQuiet(join(this.dir, ip));
+      }
       this.owners.compactIfLarge(owner, exact.bytes, (l) => {
         const o = this.ownerOf(l.ip);
         return (
