@@ -3,7 +3,9 @@
 // traced through our rendered payload by a tracer like upstream's. Two-step tests (an EndpointSlice
 // or Service deleted, then a partial sync) are traced over the first payload with the partial one
 // restored on top. test/lab/iptables-traffic-upstream.test.ts sends some of this through a kernel.
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
+import { fixture } from '../../support/cli.js';
 import {
   FLOW_SCENARIOS,
   hasFlows,
@@ -14,7 +16,7 @@ import {
   TEST_NODE_IPS,
 } from './flow-fixtures.js';
 import { checkRuleJumps, parseDump } from './iptables-dump.js';
-import { parsePayload, tracePacket } from './tracer.js';
+import { parsePayload, parseRule, tracePacket } from './tracer.js';
 
 const STEPS = [
   { file: 'flows.tsv', remove: undefined },
@@ -63,6 +65,19 @@ describe('KUBE-FIREWALL anti-martian rule (TestNodePorts, checked on the payload
     const { full } = syncs(await loadScenario(scenario), family);
     const filter = parseDump(full).find((t) => t.name === 'filter')!;
     expect(filter.chains.find((c) => c.name === 'KUBE-FIREWALL')?.rules ?? []).toEqual(want);
+  });
+});
+
+describe("the tracer on upstream's own static rules (TestTracePacket)", () => {
+  const rules = parsePayload(
+    readFileSync(fixture('upstream-iptables', 'flows', 'trace-packet', 'rules.iptables'), 'utf8'),
+  );
+  test.each(readFlows('trace-packet').flows)('$name', ({ src, proto, dst, dport, output, masq }) => {
+    const r = tracePacket(rules, src, proto, dst, dport, TEST_NODE_IPS);
+    expect({ output: r.output, masq: r.masq }, r.matches.join('\n')).toEqual({ output, masq });
+  });
+  test('a rule option the tracer does not know is refused, not skipped', () => {
+    expect(() => parseRule('-A KUBE-SERVICES -i eth0 -j KUBE-NODEPORTS')).toThrow(/-i/);
   });
 });
 
