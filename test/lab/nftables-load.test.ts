@@ -22,6 +22,18 @@ afterEach(async () => {
   for (const ns of created.splice(0)) await deleteNetns(ns);
 });
 
+/** Both encodings into one fresh namespace, one after the other (`nft flush ruleset` between). */
+async function loadBothAndList(text: string, json: string): Promise<{ fromText: string; fromJSON: string }> {
+  const ns = nextNetnsName('l');
+  created.push(ns);
+  await createNetns(ns);
+  await applyNft(ns, text, 'text');
+  const fromText = (await inNetns(ns, 'nft', ['list', 'ruleset'])).stdout;
+  await inNetns(ns, 'nft', ['flush', 'ruleset']);
+  await applyNft(ns, json, 'json');
+  return { fromText, fromJSON: (await inNetns(ns, 'nft', ['list', 'ruleset'])).stdout };
+}
+
 describeKernel('nftables text and JSON encodings in a kernel', () => {
   test.each([
     { name: 'demo, IPv4', args: ['-f', fixture('demo')] },
@@ -44,5 +56,55 @@ describeKernel('nftables text and JSON encodings in a kernel', () => {
     const withoutObjectComments = (s: string) => s.split('\n').filter((l) => !OBJECT_COMMENT.test(l));
     expect(withoutObjectComments(fromJSON)).toEqual(withoutObjectComments(fromText));
     expect(fromText).toMatch(/numgen random mod \d+ vmap/);
+  });
+});
+
+// More of upstream's proxier_test.go scenarios (terminating endpoints, traffic policies, masquerade
+// variants, ipMode, restart): every one loads in both encodings and lists back the same.
+const UPSTREAM_SCENARIOS = [
+  'bad-ips',
+  'no-endpoints-reject',
+  'cluster-ip-general',
+  'node-ports-ipv4',
+  'node-ports-ipv4-multiple',
+  'etp-local',
+  'etp-cluster',
+  'internal-external-masquerade',
+  'terminating-endpoints-cluster',
+  'terminating-endpoints-only',
+  'sync-startup',
+  'lb-ingress-ip-mode/proxy',
+  'lb-ingress-ip-mode/vip',
+  'lb-ingress-ip-mode/nil',
+  'itp-cluster',
+  'itp-local-one-local',
+  'itp-local-multiple-local',
+  'itp-local-no-local',
+  'terminating-endpoints-cluster-remote',
+  'terminating-endpoints-cluster-none-usable',
+  'terminating-endpoints-local-ready',
+  'terminating-endpoints-local-only-terminating',
+  'terminating-endpoints-local-remote',
+  'terminating-endpoints-local-none-usable',
+  'internal-external-masquerade-no-local-detector',
+  'internal-external-masquerade-masquerade-all',
+  'internal-external-masquerade-masquerade-all-no-local-detector',
+];
+
+describeKernel('upstream nftables scenarios: text and JSON load and list back the same', () => {
+  test.each([
+    ...UPSTREAM_SCENARIOS.map((name) => ({ name, family: 'ipv4' })),
+    ...['node-ports-ipv6', 'node-ports-ipv6-multiple'].map((name) => ({ name, family: 'ipv6' })),
+  ])('$name ($family)', async ({ name, family }) => {
+    const dir = fixture('upstream-nftables', ...name.split('/'));
+    const args = ['-f', dir, '--profile', 'kube-proxy-test', '--family', family];
+    const text = runCli(['rules', '--mode', 'nftables', ...args]);
+    const json = runCli(['rules', '--mode', 'nftables', '--format', 'json', ...args]);
+    expect(text.status, text.stderr).toBe(0);
+    expect(json.status, json.stderr).toBe(0);
+    const { fromText, fromJSON } = await loadBothAndList(text.stdout, json.stdout);
+    const withoutObjectComments = (s: string) => s.split('\n').filter((l) => !OBJECT_COMMENT.test(l));
+    expect(withoutObjectComments(fromJSON)).toEqual(withoutObjectComments(fromText));
+    expect(fromText).toMatch(/chain services \{/);
   });
 });

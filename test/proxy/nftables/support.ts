@@ -1,12 +1,12 @@
 // Test support: render fixtures with the nftables mode's pure renderer.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadManifests } from '../../../src/cluster/load.js';
 import type { ClusterObject, IPFamily } from '../../../src/cluster/types.js';
 import { resolveProxyConfig } from '../../../src/proxy/config.js';
 import type { NftProfile } from '../../../src/proxy/nftables/proxier-config.js';
 import { serviceCIDRsOf } from '../../../src/proxy/nftables/proxier-config.js';
 import { NftMemo, type NftRenderOptions, renderSync } from '../../../src/proxy/nftables/render.js';
-import { buildProxyState } from '../../../src/proxy/state.js';
+import { buildProxyState, ProxyTracker } from '../../../src/proxy/state.js';
 import { FULL_SYNC } from '../../../src/proxy/types.js';
 import { fixture } from '../../support/cli.js';
 import { NftModel } from './nft-model.js';
@@ -38,6 +38,28 @@ export function fullSyncModel(
   return { model, sync, state };
 }
 
+/**
+ * Upstream's two-step flow tests (TestInternalTrafficPolicy, TestTerminatingEndpoints*): a full sync,
+ * then every EndpointSlice deleted and a second, partial sync into the same table.
+ */
+export function endpointsDeletedModel(objects: readonly ClusterObject[], family: IPFamily = 'IPv4') {
+  const tracker = new ProxyTracker(family, resolveProxyConfig(objects));
+  const memo = new NftMemo();
+  const model = new NftModel(family === 'IPv4' ? 'ip' : 'ip6');
+  const options = renderOptions(objects, family, 'kube-proxy-test');
+  const sync = () => {
+    const { state, changes } = tracker.sync();
+    const out = renderSync(state, changes, memo, options);
+    model.apply(out.pre);
+    model.apply(out.main);
+  };
+  for (const o of objects) tracker.upsert(o);
+  sync();
+  for (const o of objects) if (o.kind === 'EndpointSlice') tracker.delete(o);
+  sync();
+  return model;
+}
+
 export function upstreamExpected(scenario: string): string {
   const base = readFileSync(fixture('upstream-nftables', 'base-rules.nft'), 'utf8');
   return `${base}\n${readFileSync(fixture('upstream-nftables', scenario, 'upstream.nft'), 'utf8')}`;
@@ -54,8 +76,8 @@ export interface FlowCase {
 }
 
 /** The packet-flow table of an upstream scenario (flows.tsv: upstream's expected outputs). */
-export function readFlows(scenario: string): { family: IPFamily; flows: FlowCase[] } {
-  const text = readFileSync(fixture('upstream-nftables', scenario, 'flows.tsv'), 'utf8');
+export function readFlows(scenario: string, file = 'flows.tsv'): { family: IPFamily; flows: FlowCase[] } {
+  const text = readFileSync(fixture('upstream-nftables', scenario, file), 'utf8');
   const family: IPFamily = /family: IPv6/.test(text) ? 'IPv6' : 'IPv4';
   const flows = text
     .split('\n')
@@ -89,6 +111,24 @@ export const FLOW_SCENARIOS = [
   'etp-local',
   'etp-cluster',
   'internal-external-masquerade',
+  'internal-external-masquerade-no-local-detector',
+  'internal-external-masquerade-masquerade-all',
+  'internal-external-masquerade-masquerade-all-no-local-detector',
   'terminating-endpoints-cluster',
   'terminating-endpoints-only',
+  'terminating-endpoints-cluster-remote',
+  'terminating-endpoints-cluster-none-usable',
+  'terminating-endpoints-local-ready',
+  'terminating-endpoints-local-only-terminating',
+  'terminating-endpoints-local-remote',
+  'terminating-endpoints-local-none-usable',
+  'itp-cluster',
+  'itp-local-one-local',
+  'itp-local-multiple-local',
+  'itp-local-no-local',
 ] as const;
+
+/** Scenarios whose upstream test deletes the EndpointSlice, syncs again and traces once more. */
+export const ENDPOINTS_DELETED_SCENARIOS = FLOW_SCENARIOS.filter((s) =>
+  existsSync(fixture('upstream-nftables', s, 'flows-endpoints-deleted.tsv')),
+);

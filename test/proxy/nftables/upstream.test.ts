@@ -15,6 +15,7 @@ describe('upstream TestOverallNFTablesRules-style rulesets', () => {
   test.each([
     { name: 'TestOverallNFTablesRules', dir: 'overall' },
     { name: 'TestBadIPs', dir: 'bad-ips' },
+    { name: 'TestSyncProxyRulesStartup (the ruleset after the first sync)', dir: 'sync-startup' },
   ])('$name', async ({ dir }) => {
     const { model } = fullSyncModel(await loadFixture('upstream-nftables', dir));
     expect(sortNFTablesTransaction(model.dump())).toBe(sortNFTablesTransaction(upstreamExpected(dir)));
@@ -54,3 +55,17 @@ describe('upstream TestSyncProxyRulesRepeated: one proxier through 13 syncs', ()
 function objectId(o: ClusterObject): string {
   return `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
 }
+
+describe('upstream TestLoadBalancerIngressRouteTypeProxy: a service-ips element for the LB IP', () => {
+  test.each([
+    { name: 'ipMode Proxy', dir: 'proxy', lbIP: '1.2.3.4', expected: false },
+    { name: 'ipMode VIP', dir: 'vip', lbIP: '1.2.3.5', expected: true },
+    { name: 'ipMode nil', dir: 'nil', lbIP: '1.2.3.6', expected: true },
+  ])('$name', async ({ dir, lbIP, expected }) => {
+    const { model } = fullSyncModel(await loadFixture('upstream-nftables', 'lb-ingress-ip-mode', dir));
+    const elements = model.containers.get('service-ips')?.elements;
+    expect(elements?.has(`${lbIP} . tcp . 80`)).toBe(expected);
+    // the cluster IP's element is there either way
+    expect(elements?.size).toBe(expected ? 2 : 1);
+  });
+});
