@@ -17,9 +17,9 @@ const subnets = (...s: string[]) =>
   );
 
 /** A store holding `ipmap` (ip -> container) and `lastIP` as range set 0's cursor. */
-async function seeded(ipmap: Record<string, string>, lastIP?: string): Promise<MemoryIpamStore> {
+async function seeded(ipmap: Record<string, string | undefined>, lastIP?: string): Promise<MemoryIpamStore> {
   const s = new MemoryIpamStore();
-  for (const [ip, id] of Object.entries(ipmap)) if (ip !== lastIP) await s.reserve(ip, owner(id), 0);
+  for (const [ip, id] of Object.entries(ipmap)) if (id && ip !== lastIP) await s.reserve(ip, owner(id), 0);
   if (lastIP) {
     await s.reserve(lastIP, owner(ipmap[lastIP] ?? 'cursor'), 0);
     if (!(lastIP in ipmap)) await s.release(lastIP);
