@@ -9,6 +9,11 @@ interface ZoneFlags {
   domain?: string[];
   ttl?: string;
   pods?: string;
+  endpointPodNames?: boolean;
+  endpoints?: boolean;
+  ignoreEmptyService?: boolean;
+  namespaces?: string[];
+  nsAddress?: string[];
 }
 
 interface ServeFlags extends ZoneFlags {
@@ -23,6 +28,7 @@ interface QueryFlags extends ZoneFlags {
   namespace: string;
 }
 
+const NAMESPACE = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
 
 function zoneFlags(cmd: Command): Command {
@@ -30,7 +36,16 @@ function zoneFlags(cmd: Command): Command {
     .option('-f, --file <path>', 'manifest file, directory, or - for stdin (repeatable)', collect)
     .option('--domain <zone>', 'cluster zone (repeatable; default cluster.local)', collect)
     .option('--ttl <seconds>', 'record TTL, 0-3600', '5')
-    .option('--pods <mode>', 'pod records: disabled | insecure | verified', 'disabled');
+    .option('--pods <mode>', 'pod records: disabled | insecure | verified', 'disabled')
+    .option('--endpoint-pod-names', 'name endpoints without hostname after their pod (CoreDNS endpoint_pod_names)')
+    .option('--no-endpoints', 'serve no endpoint records: headless and endpoint names NXDOMAIN (CoreDNS noendpoints)')
+    .option('--ignore-empty-service', 'NXDOMAIN for ClusterIP Services without ready endpoints (CoreDNS ignore)')
+    .option('--namespaces <ns,...>', 'expose only these namespaces (repeatable; CoreDNS namespaces)', collect)
+    .option(
+      '--ns-address <ip>',
+      "this server's own address in the cluster (repeatable): ns.dns.<zone>, and the apex NS names the Service whose endpoint it is (default: the --listen address)",
+      collect,
+    );
 }
 
 async function zoneOptions(flags: ZoneFlags) {
@@ -48,7 +63,28 @@ async function zoneOptions(flags: ZoneFlags) {
   const zones = domains.filter((z) => !isReverse(z));
   if (zones.length === 0) throw new UsageError('--domain: at least one cluster zone is needed besides reverse zones');
   const reverseZones = [...new Set([...DEFAULT_ZONE_OPTIONS.reverseZones, ...domains.filter(isReverse)])];
-  return { ...DEFAULT_ZONE_OPTIONS, zones, reverseZones, ttl, pods } as const;
+  const namespaces = (flags.namespaces ?? []).flatMap((n) => n.split(',')).filter((n) => n !== '');
+  for (const n of namespaces)
+    if (!NAMESPACE.test(n)) throw new UsageError(`--namespaces: "${n}" is not a namespace name`);
+  const { parseIPSloppy } = await import('../cluster/sloppy-ip.js');
+  const nsAddresses: string[] = [];
+  for (const a of flags.nsAddress ?? []) {
+    const ip = parseIPSloppy(a);
+    if (!ip || ip.sloppy) throw new UsageError(`--ns-address: "${a}" is not an IP address`);
+    nsAddresses.push(ip.text);
+  }
+  return {
+    ...DEFAULT_ZONE_OPTIONS,
+    zones,
+    reverseZones,
+    ttl,
+    pods,
+    endpointPodNames: flags.endpointPodNames === true,
+    noEndpoints: flags.endpoints === false,
+    ignoreEmptyService: flags.ignoreEmptyService === true,
+    namespaces,
+    ...(nsAddresses.length > 0 ? { nsAddresses } : {}),
+  } as const;
 }
 
 async function hostPort(text: string, flag: string) {
@@ -79,10 +115,14 @@ export function registerDns(program: Command): void {
       const store = new MemoryClusterStore(loaded.objects);
       const running = await startDnsService(store, {
         listen,
-        // ns.dns.<zone> answers with the address we serve on (loopback when bound to every address).
+        // ns.dns.<zone> answers with the address we serve on (loopback when bound to every address),
+        // unless --ns-address says which address this server has in the cluster.
         zone: {
           ...zone,
-          nsAddresses: [listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host === '::' ? '::1' : listen.host],
+          nsAddresses:
+            flags.nsAddress && flags.nsAddress.length > 0
+              ? zone.nsAddresses
+              : [listen.host === '0.0.0.0' ? '127.0.0.1' : listen.host === '::' ? '::1' : listen.host],
         },
         upstream,
         metricsListen,

@@ -1,5 +1,7 @@
 // The golden listing of a fixture: every name and type the zone serves, each with its answer in
 // zone-file text. Pure; `test/golden/dns.test.ts` writes it to dns/<fixture>.answers.
+
+import { hostLabel } from './endpoints.js';
 import type { ZoneIndex } from './index.js';
 import { dashedIP, ipToReverse } from './reverse.js';
 import { answerText } from './text.js';
@@ -33,9 +35,9 @@ export function servedQuestions(index: ZoneIndex, options: ZoneOptions): Questio
       for (const p of slice.ports)
         if (p.name && svc.kind === 'headless') ports.set(`_${p.name}._${p.protocol.toLowerCase()}`, true);
       for (const ep of slice.endpoints) {
-        if (!ep.ready && !svc.publishNotReady) continue;
+        if (!ep.ready || options.noEndpoints) continue;
         for (const ip of ep.addresses) {
-          const host = ep.hostname ?? dashedIP(ip);
+          const host = hostLabel(options, ep, ip);
           hosts.set(host, [...(hosts.get(host) ?? []), ip]);
           ptrs.add(ip);
         }

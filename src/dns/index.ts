@@ -9,8 +9,12 @@ import { SERVICE_NAME_LABEL } from '../cluster/types.js';
 export interface PortEntry {
   name: string;
   protocol: string;
+  /** -1 is CoreDNS's sentinel for "no port": it makes names exist but is never an SRV target. */
   port: number;
 }
+
+/** What CoreDNS stores for an object without ports (object/service.go, object/endpoint.go). */
+const NO_PORTS: readonly PortEntry[] = [{ name: '', protocol: '', port: -1 }];
 
 export interface ServiceEntry {
   namespace: string;
@@ -27,6 +31,8 @@ export interface ServiceEntry {
 export interface EndpointEntry {
   addresses: string[];
   hostname: string | undefined;
+  /** The targeted pod's name (targetRef), kept when it fits a label, for `endpoint_pod_names`. */
+  podName: string | undefined;
   ready: boolean;
 }
 
@@ -65,7 +71,10 @@ function toService(s: Service): ServiceEntry {
     kind,
     clusterIPs,
     externalName,
-    ports: (spec.ports ?? []).map((p) => ({ name: p.name ?? '', protocol: p.protocol ?? 'TCP', port: p.port })),
+    ports:
+      spec.ports && spec.ports.length > 0
+        ? spec.ports.map((p) => ({ name: p.name ?? '', protocol: p.protocol ?? 'TCP', port: p.port }))
+        : [...NO_PORTS],
     publishNotReady: spec.publishNotReadyAddresses === true,
   };
 }
@@ -78,13 +87,23 @@ function toSlice(key: string, e: EndpointSlice): SliceEntry | undefined {
     const addresses = (ep.addresses ?? []).map(canonical).filter((a): a is string => a !== undefined);
     if (addresses.length === 0) continue;
     // EndpointSlice semantics: a missing/null ready condition means ready.
-    endpoints.push({ addresses, hostname: ep.hostname || undefined, ready: ep.conditions?.ready !== false });
+    const podName = ep.targetRef?.name;
+    endpoints.push({
+      addresses,
+      hostname: ep.hostname || undefined,
+      podName: podName && podName.length < 64 ? podName : undefined,
+      ready: ep.conditions?.ready !== false,
+    });
   }
-  const ports: PortEntry[] = [];
-  for (const p of e.ports ?? []) {
-    // A port without a number is CoreDNS's sentinel -1: never an SRV target.
-    if (typeof p.port === 'number') ports.push({ name: p.name ?? '', protocol: p.protocol ?? 'TCP', port: p.port });
-  }
+  // A port without a number, or a slice without ports, is CoreDNS's sentinel -1.
+  const ports: PortEntry[] =
+    e.ports && e.ports.length > 0
+      ? e.ports.map((p) => ({
+          name: p.name ?? '',
+          protocol: p.protocol ?? 'TCP',
+          port: typeof p.port === 'number' ? p.port : -1,
+        }))
+      : [...NO_PORTS];
   return { key, serviceKey: `${e.metadata.namespace ?? 'default'}/${svc}`, endpoints, ports };
 }
 

@@ -54,6 +54,8 @@ export function parseName(qname: string, names: ZoneNames): ParsedName {
   if (reverse !== undefined && (cluster === undefined || reverse.length >= cluster.length)) {
     const zone = qname.slice(qname.length - reverse.length);
     if (lower === reverse) return { kind: 'apex', zone };
+    // CoreDNS's isDefaultNS holds in every zone it serves, reverse ones included.
+    if (lower === `ns.dns.${reverse}`) return { kind: 'ns-self', zone };
     return { kind: 'reverse', zone, ip: reverseToIP(lower) };
   }
   if (cluster === undefined) return { kind: 'outside' };
@@ -69,7 +71,9 @@ export function parseName(qname: string, names: ZoneNames): ParsedName {
   const namespace = labels[n - 2]!;
   if (n === 2) return { kind: 'namespace', zone, namespace, under: last };
   if (last === 'pod') {
-    return n === 3 ? { kind: 'pod', zone, namespace, label: labels[0]! } : { kind: 'invalid', zone };
+    // CoreDNS parses pod names with the service grammar and answers for the label left of the
+    // namespace, whatever endpoint or _port._proto labels stand before it (findPods reads r.service).
+    return n <= 5 ? { kind: 'pod', zone, namespace, label: labels[n - 3]! } : { kind: 'invalid', zone };
   }
   const service = labels[n - 3]!;
   if (n === 3) return { kind: 'service', zone, namespace, service };

@@ -1,38 +1,15 @@
 // Answers for names under `<svc>.<ns>.svc.<zone>`: the service itself, one of its endpoints, or one
 // of its ports (`_<port>._<proto>`), for ClusterIP, headless and ExternalName Services.
-import type { EndpointEntry, PortEntry, ServiceEntry, SliceEntry } from './index.js';
+import { namespaceExposed, type ReadyAddress, readyAddresses } from './endpoints.js';
+import type { PortEntry, ServiceEntry } from './index.js';
 import type { ParsedName } from './name.js';
 import { parseName } from './name.js';
 import { address, familyOf, inFamily, negative, positive, srvWeight } from './records.js';
-import { dashedIP } from './reverse.js';
 import type { Answer, Question, Rr } from './types.js';
 import { RCODE, TYPE } from './types.js';
 import { type LookupContext, lookupIn } from './zone.js';
 
 type ServiceName = Extract<ParsedName, { kind: 'service' | 'endpoint' | 'port' }>;
-
-/** One ready address of a service, with the slice it came from (its ports) and its host label. */
-interface ReadyAddress {
-  ip: string;
-  host: string;
-  slice: SliceEntry;
-}
-
-function readyAddresses(ctx: LookupContext, svc: ServiceEntry): ReadyAddress[] {
-  const out: ReadyAddress[] = [];
-  for (const slice of ctx.index.slicesOf(svc)) {
-    for (const ep of slice.endpoints) {
-      if (!ep.ready && !svc.publishNotReady) continue;
-      for (const ip of ep.addresses) out.push({ ip, host: hostLabel(ep, ip), slice });
-    }
-  }
-  return out;
-}
-
-/** CoreDNS's endpointHostname: the EndpointSlice hostname, else the dashed address. */
-function hostLabel(ep: EndpointEntry, ip: string): string {
-  return ep.hostname ?? dashedIP(ip);
-}
 
 function portMatches(p: PortEntry, port: string, protocol: string): boolean {
   return (port === '' || p.name.toLowerCase() === port) && (protocol === '' || p.protocol.toLowerCase() === protocol);
@@ -41,7 +18,7 @@ function portMatches(p: PortEntry, port: string, protocol: string): boolean {
 export function lookupService(ctx: LookupContext, p: ServiceName, q: Question): Answer {
   const nxdomain = () => negative(RCODE.NXDOMAIN, p.zone, ctx.soa);
   const nodata = () => negative(RCODE.NOERROR, p.zone, ctx.soa);
-  if (!ctx.index.hasNamespace(p.namespace)) return nxdomain();
+  if (!namespaceExposed(ctx, p.namespace)) return nxdomain();
   const svc = ctx.index.service(p.namespace, p.service);
   if (!svc || svc.kind === 'external-ip') return nxdomain();
   if (svc.kind === 'external') return p.kind === 'service' ? externalName(ctx, svc, p.zone, q) : nxdomain();
@@ -49,33 +26,38 @@ export function lookupService(ctx: LookupContext, p: ServiceName, q: Question): 
   const ttl = ctx.options.ttl;
   // Object case for names built from objects, the zone as the query wrote it.
   const base = `${svc.name}.${svc.namespace}.svc.${p.zone}`;
-  const ready = svc.kind === 'headless' || p.kind === 'endpoint' ? readyAddresses(ctx, svc) : [];
-  if (svc.kind === 'headless' && ready.length === 0) return nxdomain();
+  const needReady = svc.kind === 'headless' || p.kind === 'endpoint' || ctx.options.ignoreEmptyService === true;
+  const ready = needReady ? readyAddresses(ctx, svc) : [];
+  // `ignore empty_service`: a ClusterIP Service nobody can answer for does not exist.
+  if (ready.length === 0 && (svc.kind === 'headless' || ctx.options.ignoreEmptyService)) return nxdomain();
   const fam = familyOf(q.type);
 
   if (p.kind === 'endpoint') {
-    const hits = ready.filter((a) => a.host.toLowerCase() === p.endpoint);
-    if (hits.length === 0) return nxdomain();
-    const rrs = fam
-      ? unique(hits.filter((a) => inFamily(a.ip, fam)).map((a) => a.ip)).map((ip) => address(q.name, ip, ttl))
-      : [];
-    return rrs.length > 0 ? positive(rrs) : nodata();
+    // An endpoint name of any Service type: its addresses, and SRV records naming itself.
+    const entries = withPorts(
+      ready.filter((a) => a.host.toLowerCase() === p.endpoint),
+      '',
+      '',
+    );
+    if (entries.length === 0) return nxdomain();
+    return endpointAnswer(entries, base, q, ttl) ?? nodata();
   }
 
   const wantPort = p.kind === 'port' ? p.port : '';
   const wantProto = p.kind === 'port' ? p.protocol : '';
   if (svc.kind === 'cluster') {
     const ports = svc.ports.filter((pt) => portMatches(pt, wantPort, wantProto));
-    if (p.kind === 'port' && ports.length === 0) return nxdomain();
+    if (ports.length === 0) return nxdomain();
     if (fam) {
       const rrs = svc.clusterIPs.filter((ip) => inFamily(ip, fam)).map((ip) => address(q.name, ip, ttl));
       return rrs.length > 0 ? positive(rrs) : nodata();
     }
     if (q.type !== TYPE.SRV) return nodata();
-    const entries = ports.length * svc.clusterIPs.length;
-    if (entries === 0) return nodata();
-    const weight = srvWeight(entries);
-    const srv = unique(ports.map((pt) => pt.port)).map(
+    // Weight counts every (port x cluster IP) entry, sentinel ports included; port -1 is never listed.
+    const weight = srvWeight(ports.length * svc.clusterIPs.length);
+    const listed = unique(ports.map((pt) => pt.port).filter((port) => port !== -1));
+    if (listed.length === 0 || svc.clusterIPs.length === 0) return nodata();
+    const srv = listed.map(
       (port): Rr => ({ name: q.name, type: TYPE.SRV, ttl, data: { priority: 0, weight, port, target: base } }),
     );
     return positive(
@@ -85,28 +67,48 @@ export function lookupService(ctx: LookupContext, p: ServiceName, q: Question): 
   }
 
   // Headless: every ready endpoint, with the EndpointSlice's port numbers.
-  const entries: { a: ReadyAddress; port: number }[] = [];
-  for (const a of ready) {
-    for (const pt of a.slice.ports) if (portMatches(pt, wantPort, wantProto)) entries.push({ a, port: pt.port });
+  const entries = withPorts(ready, wantPort, wantProto);
+  if (entries.length === 0) return nxdomain();
+  return endpointAnswer(entries, base, q, ttl) ?? nodata();
+}
+
+/** One (address, port) pair: CoreDNS's msg.Service for an endpoint. */
+interface EndpointPort {
+  a: ReadyAddress;
+  port: number;
+}
+
+function withPorts(addresses: readonly ReadyAddress[], port: string, protocol: string): EndpointPort[] {
+  const out: EndpointPort[] = [];
+  for (const a of addresses) {
+    for (const pt of a.slice.ports) if (portMatches(pt, port, protocol)) out.push({ a, port: pt.port });
   }
-  if (p.kind === 'port' && entries.length === 0) return nxdomain();
+  return out;
+}
+
+/**
+ * A, AAAA or SRV from endpoint entries (headless names and endpoint names); undefined for NODATA.
+ * SRV targets are `<host>.<svc>.<ns>.svc.<zone>`, weight floor(100 / entries), port -1 never listed.
+ */
+function endpointAnswer(entries: readonly EndpointPort[], base: string, q: Question, ttl: number): Answer | undefined {
+  const fam = familyOf(q.type);
   if (fam) {
-    const ips = p.kind === 'port' ? entries.map((e) => e.a.ip) : ready.map((a) => a.ip);
-    const rrs = unique(ips.filter((ip) => inFamily(ip, fam))).map((ip) => address(q.name, ip, ttl));
-    return rrs.length > 0 ? positive(rrs) : nodata();
+    const ips = unique(entries.map((e) => e.a.ip).filter((ip) => inFamily(ip, fam)));
+    return ips.length > 0 ? positive(ips.map((ip) => address(q.name, ip, ttl))) : undefined;
   }
-  if (q.type !== TYPE.SRV || entries.length === 0) return nodata();
+  if (q.type !== TYPE.SRV) return undefined;
   const weight = srvWeight(entries.length);
   const srv = new Map<string, Rr>();
   const extra = new Map<string, Rr>();
   for (const { a, port } of entries) {
+    if (port === -1) continue;
     const target = `${a.host}.${base}`;
     const k = `${target} ${port}`;
     if (!srv.has(k)) srv.set(k, { name: q.name, type: TYPE.SRV, ttl, data: { priority: 0, weight, port, target } });
     const ek = `${target} ${a.ip}`;
     if (!extra.has(ek)) extra.set(ek, address(target, a.ip, ttl));
   }
-  return positive([...srv.values()], [...extra.values()]);
+  return srv.size > 0 ? positive([...srv.values()], [...extra.values()]) : undefined;
 }
 
 function externalName(ctx: LookupContext, svc: ServiceEntry, zone: string, q: Question): Answer {

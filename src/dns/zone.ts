@@ -3,8 +3,10 @@
 // NXDOMAIN and NODATA are data here, never inferred from errors.
 
 import { parseIPSloppy } from '../cluster/sloppy-ip.js';
+import { configuredNamespace, hostLabel, namespaceExposed, slicesWithReadyIP } from './endpoints.js';
 import type { ZoneIndex } from './index.js';
 import { type ParsedName, parseName, type ZoneNames } from './name.js';
+import { nsEntries } from './ns-records.js';
 import {
   address,
   familyOf,
@@ -16,7 +18,6 @@ import {
   type SoaSettings,
   soaRecord,
 } from './records.js';
-import { dashedIP } from './reverse.js';
 import { lookupService } from './service-records.js';
 import type { Answer, Question, Rr } from './types.js';
 import { CLASS_IN, RCODE, TYPE } from './types.js';
@@ -31,6 +32,14 @@ export interface ZoneOptions extends ZoneNames {
   nsAddresses: readonly string[];
   /** Pin the SOA serial (golden files); default: the index's last-change time. */
   serial?: number;
+  /** CoreDNS `endpoint_pod_names`: an endpoint without hostname is named after its pod. */
+  endpointPodNames?: boolean;
+  /** CoreDNS `noendpoints`: no endpoint records; endpoint and headless names are NXDOMAIN. */
+  noEndpoints?: boolean;
+  /** CoreDNS `ignore empty_service`: a ClusterIP Service without ready endpoints is NXDOMAIN. */
+  ignoreEmptyService?: boolean;
+  /** CoreDNS `namespaces`: only these namespaces are exposed (unset or empty: all). */
+  namespaces?: readonly string[];
 }
 
 export const DEFAULT_ZONE_OPTIONS: ZoneOptions = {
@@ -72,22 +81,24 @@ export function lookupIn(ctx: LookupContext, q: Question): Answer {
 
 function inZone(ctx: LookupContext, p: Exclude<ParsedName, { kind: 'outside' }>, q: Question): Answer {
   const { soa } = ctx;
-  const ttl = ctx.options.ttl;
   const nodata = () => negative(RCODE.NOERROR, p.zone, soa);
   const nxdomain = () => negative(RCODE.NXDOMAIN, p.zone, soa);
   if (p.kind === 'apex') {
     if (q.type === TYPE.SOA) return positive([soaRecord(p.zone, soa)]);
-    if (q.type === TYPE.NS) {
-      const ns = `ns.dns.${p.zone}`;
-      return positive(
-        [{ name: q.name, type: TYPE.NS, ttl, data: ns }],
-        ctx.options.nsAddresses.map((ip) => address(ns, ip, ttl)),
-      );
-    }
-    return nodata();
+    if (q.type === TYPE.NS) return apexNS(ctx, p.zone, q);
+    // TXT is looked up as a record set (CoreDNS Services/Records), and the apex holds none.
+    return q.type === TYPE.TXT ? nxdomain() : nodata();
   }
   // CoreDNS answers SOA for any name below the apex with NODATA, without looking the name up.
   if (q.type === TYPE.SOA) return nodata();
+  if (q.type === TYPE.TXT && p.kind !== 'dns-version') {
+    // TXT is NODATA only where the name has records of another type; names that exist only as
+    // structure (svc/pod roots, namespaces) or as ns.dns are NXDOMAIN (CoreDNS kubernetes.go TXT).
+    if (p.kind === 'type-root' || p.kind === 'namespace' || p.kind === 'ns-self') return nxdomain();
+    return exists(ctx, p, q) ? nodata() : nxdomain();
+  }
+  // PTR on a name outside the reverse zones: CoreDNS's Reverse asks Records, which rejects ns.dns.
+  if (q.type === TYPE.PTR && p.kind === 'ns-self') return nxdomain();
   switch (p.kind) {
     case 'dns-version':
       return q.type === TYPE.TXT
@@ -95,9 +106,8 @@ function inZone(ctx: LookupContext, p: Exclude<ParsedName, { kind: 'outside' }>,
         : nxdomain();
     case 'ns-self': {
       const fam = familyOf(q.type);
-      const rrs = fam
-        ? ctx.options.nsAddresses.filter((ip) => inFamily(ip, fam)).map((ip) => address(q.name, ip, ttl))
-        : [];
+      const ips = fam ? nsEntries(ctx, p.zone).filter((e) => inFamily(e.ip, fam)) : [];
+      const rrs = [...new Set(ips.map((e) => e.ip))].map((ip) => address(q.name, ip, ctx.options.ttl));
       return rrs.length > 0 ? positive(rrs) : nodata();
     }
     case 'type-root':
@@ -108,12 +118,28 @@ function inZone(ctx: LookupContext, p: Exclude<ParsedName, { kind: 'outside' }>,
       return reverseLookup(ctx, p.zone, p.ip, q);
     case 'namespace':
       if (p.under === 'pod' && ctx.options.pods === 'disabled') return nxdomain();
-      return ctx.index.hasNamespace(p.namespace) ? nodata() : nxdomain();
+      return namespaceExposed(ctx, p.namespace) ? nodata() : nxdomain();
     case 'pod':
       return podLookup(ctx, p.zone, p.namespace, p.label, q);
     default:
       return lookupService(ctx, p, q);
   }
+}
+
+/** Does the name hold records of some type? CoreDNS's "fake A lookup" for types it cannot answer. */
+function exists(ctx: LookupContext, p: Exclude<ParsedName, { kind: 'outside' }>, q: Question): boolean {
+  return inZone(ctx, p, { ...q, type: TYPE.A }).rcode !== RCODE.NXDOMAIN;
+}
+
+/** The apex NS: one NS per name server name, glue for every entry (CoreDNS BL NS + ns.go). */
+function apexNS(ctx: LookupContext, zone: string, q: Question): Answer {
+  const ttl = ctx.options.ttl;
+  const entries = nsEntries(ctx, zone);
+  const names = [...new Set(entries.map((e) => e.name))];
+  return positive(
+    names.map((ns): Rr => ({ name: q.name, type: TYPE.NS, ttl, data: ns })),
+    entries.map((e) => address(e.name, e.ip, ttl)),
+  );
 }
 
 function reverseLookup(ctx: LookupContext, zone: string, ip: string | undefined, q: Question): Answer {
@@ -130,16 +156,15 @@ export function ptrTargets(ctx: LookupContext, ip: string): string[] {
   const zone = ctx.options.zones[0] ?? 'cluster.local';
   for (const key of ctx.index.servicesWithClusterIP(ip)) {
     const svc = ctx.index.serviceByKey(key);
-    if (svc) return [`${svc.name}.${svc.namespace}.svc.${zone}`];
+    if (svc && configuredNamespace(ctx, svc.namespace)) return [`${svc.name}.${svc.namespace}.svc.${zone}`];
   }
   const out = new Set<string>();
-  for (const slice of ctx.index.slicesWithEndpointIP(ip)) {
-    const svc = ctx.index.serviceByKey(slice.serviceKey);
-    const publish = svc?.publishNotReady === true;
+  for (const slice of slicesWithReadyIP(ctx, ip)) {
     const [ns, name] = slice.serviceKey.split('/') as [string, string];
+    if (!configuredNamespace(ctx, ns)) continue;
     for (const ep of slice.endpoints) {
-      if (!(ep.ready || publish) || !ep.addresses.includes(ip)) continue;
-      out.add(`${ep.hostname ?? dashedIP(ip)}.${name}.${ns}.svc.${zone}`);
+      if (!ep.ready || !ep.addresses.includes(ip)) continue;
+      out.add(`${hostLabel(ctx.options, ep, ip)}.${name}.${ns}.svc.${zone}`);
     }
   }
   return [...out];
@@ -148,7 +173,7 @@ export function ptrTargets(ctx: LookupContext, ip: string): string[] {
 /** `<a-b-c-d>.<ns>.pod.<zone>` as CoreDNS's `pods` option answers it. */
 function podLookup(ctx: LookupContext, zone: string, ns: string, label: string, q: Question): Answer {
   const nxdomain = negative(RCODE.NXDOMAIN, zone, ctx.soa);
-  if (ctx.options.pods === 'disabled' || !ctx.index.hasNamespace(ns)) return nxdomain;
+  if (ctx.options.pods === 'disabled' || !namespaceExposed(ctx, ns)) return nxdomain;
   const v4 = label.split('-').length === 4 && !label.includes('--');
   const ip = parseIPSloppy(v4 ? label.replaceAll('-', '.') : label.replaceAll('-', ':'));
   if (!ip || ip.sloppy) return nxdomain;

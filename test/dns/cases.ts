@@ -499,22 +499,28 @@ export const CASES: Case[] = [
     authority: [SOA],
   },
   {
-    name: 'publishNotReadyAddresses includes not-ready endpoints',
+    // CoreDNS reads only the slice's ready condition (object/endpoint.go); the EndpointSlice
+    // controller is what turns publishNotReadyAddresses into ready: true.
+    name: 'publishNotReadyAddresses: the slice ready condition still decides',
     qname: `peers.prod.${S}`,
     qtype: 'A',
     rcode: 'NOERROR',
-    answer: [`peers.prod.${S}. 5 IN A 10.244.4.1`, `peers.prod.${S}. 5 IN A 10.244.4.2`],
+    answer: [`peers.prod.${S}. 5 IN A 10.244.4.1`],
+  },
+  {
+    name: 'a not-ready endpoint of a publishNotReadyAddresses service has no name',
+    qname: `10-244-4-2.peers.prod.${S}`,
+    qtype: 'A',
+    rcode: 'NXDOMAIN',
+    authority: [SOA],
   },
   {
     name: 'UDP named port SRV on a headless service',
     qname: `_gossip._udp.peers.prod.${S}`,
     qtype: 'SRV',
     rcode: 'NOERROR',
-    answer: [
-      `_gossip._udp.peers.prod.${S}. 5 IN SRV 0 50 7946 10-244-4-1.peers.prod.${S}.`,
-      `_gossip._udp.peers.prod.${S}. 5 IN SRV 0 50 7946 10-244-4-2.peers.prod.${S}.`,
-    ],
-    additional: [`10-244-4-1.peers.prod.${S}. 5 IN A 10.244.4.1`, `10-244-4-2.peers.prod.${S}. 5 IN A 10.244.4.2`],
+    answer: [`_gossip._udp.peers.prod.${S}. 5 IN SRV 0 100 7946 10-244-4-1.peers.prod.${S}.`],
+    additional: [`10-244-4-1.peers.prod.${S}. 5 IN A 10.244.4.1`],
   },
   {
     name: 'H2 IPv6 headless AAAA',

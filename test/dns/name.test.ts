@@ -48,8 +48,20 @@ test.each([
     want: { kind: 'pod', zone: 'cluster.local', namespace: 'default', label: '10-244-1-7' },
   },
   {
-    name: 'deeper pod name',
+    // CoreDNS parseRequest reads pod names with the service grammar; findPods uses the label left
+    // of the namespace and ignores what stands before it.
+    name: 'pod name under an endpoint-like label',
     qname: 'x.10-244-1-7.default.pod.cluster.local',
+    want: { kind: 'pod', zone: 'cluster.local', namespace: 'default', label: '10-244-1-7' },
+  },
+  {
+    name: 'pod name under _port._proto labels',
+    qname: '_http._tcp.10-244-1-7.default.pod.cluster.local',
+    want: { kind: 'pod', zone: 'cluster.local', namespace: 'default', label: '10-244-1-7' },
+  },
+  {
+    name: 'pod name three labels deep is too long',
+    qname: 'a.b.c.10-244-1-7.default.pod.cluster.local',
     want: { kind: 'invalid', zone: 'cluster.local' },
   },
   {
@@ -59,6 +71,11 @@ test.each([
   },
   { name: 'schema version', qname: 'dns-version.cluster.local', want: { kind: 'dns-version', zone: 'cluster.local' } },
   { name: 'the server name', qname: 'ns.dns.cluster.local', want: { kind: 'ns-self', zone: 'cluster.local' } },
+  {
+    name: 'the server name in a reverse zone (CoreDNS isDefaultNS)',
+    qname: 'ns.dns.in-addr.arpa',
+    want: { kind: 'ns-self', zone: 'in-addr.arpa' },
+  },
   {
     name: 'reverse IPv4',
     qname: '100.0.96.10.in-addr.arpa',

@@ -1,0 +1,751 @@
+// CoreDNS's kubernetes plugin tests beyond handler_test.go and reverse_test.go (coredns/coredns at
+// 4b26cced3, plugin/kubernetes): kubernetes_apex_test, handler_case_test, handler_pod_{insecure,
+// verified,disabled}_test, handler_ignore_emptyservice_test, kubernetes_test (TestServices,
+// TestServicesAuthority, TestEndpointHostname) and ns_test (TestNsAddrs), plus the options a user
+// sets on `dns serve` (endpoint_pod_names, noendpoints, namespaces) and answers that follow from
+// CoreDNS's code with no upstream test (rows marked "code:"). Tests that check Go values
+// (msg.Service lists) are written as the DNS answers the handler builds from them. Every row runs
+// on the pure zone and, with the real dig, through the server over UDP and TCP.
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { loadManifests } from '../../src/cluster/load.js';
+import { MemoryClusterStore } from '../../src/cluster/memory-store.js';
+import { ZoneIndex } from '../../src/dns/index.js';
+import { type RunningDns, startDnsService } from '../../src/dns/service.js';
+import { rrText } from '../../src/dns/text.js';
+import { parseType, rcodeName } from '../../src/dns/types.js';
+import { DEFAULT_ZONE_OPTIONS, lookup, type ZoneOptions } from '../../src/dns/zone.js';
+import { fixture } from '../support/cli.js';
+import { commandUnavailableReason, describeWith } from '../support/env.js';
+import { dig } from './dig.js';
+import { header, parse, query, tcpExchange } from './raw.js';
+
+const SERIAL = 1499347823;
+const soa = (zone: string) => `${zone}. 5 IN SOA ns.dns.${zone}. hostmaster.${zone}. ${SERIAL} 7200 1800 86400 5`;
+const CL = soa('cluster.local');
+const IW = soa('interwebs.test');
+const T = 'testns.svc.cluster.local';
+const TI = 'testns.svc.interwebs.test';
+
+const base = { ...DEFAULT_ZONE_OPTIONS, serial: SERIAL };
+const interwebs = { ...base, zones: ['interwebs.test'] };
+/** Each profile: a fixture and the plugin options CoreDNS's test sets. */
+const PROFILES = {
+  handler: { fixture: 'coredns-handler', options: base },
+  insecure: { fixture: 'coredns-handler', options: { ...base, pods: 'insecure' } },
+  verified: { fixture: 'coredns-handler', options: { ...base, pods: 'verified' } },
+  emptyService: { fixture: 'coredns-handler', options: { ...base, ignoreEmptyService: true } },
+  services: { fixture: 'coredns-kubernetes', options: interwebs },
+  selfV4: { fixture: 'coredns-kubernetes', options: { ...interwebs, nsAddresses: ['1.2.3.4'] } },
+  selfV6: { fixture: 'coredns-kubernetes', options: { ...interwebs, nsAddresses: ['1:2::3:4'] } },
+  selfDual: { fixture: 'coredns-kubernetes', options: { ...interwebs, nsAddresses: ['1.2.3.4', '1:2::3:4'] } },
+  nsAddrs: {
+    fixture: 'coredns-kubernetes',
+    options: { ...base, zones: ['inter.webs.test'], nsAddresses: ['10.244.0.20'] },
+  },
+  podNames: { fixture: 'coredns-kubernetes', options: { ...interwebs, endpointPodNames: true } },
+  noEndpoints: { fixture: 'coredns-kubernetes', options: { ...interwebs, noEndpoints: true } },
+  namespaces: { fixture: 'coredns-kubernetes', options: { ...interwebs, namespaces: ['kube-system'] } },
+} satisfies Record<string, { fixture: string; options: ZoneOptions }>;
+type Profile = keyof typeof PROFILES;
+
+interface Row {
+  name: string;
+  profile: Profile;
+  qname: string;
+  qtype: string;
+  rcode: 'NOERROR' | 'NXDOMAIN';
+  answer?: string[];
+  ns?: string[];
+  extra?: string[];
+}
+
+const NW = 'kube-system.svc.inter.webs.test';
+const V4_REV = soa('in-addr.arpa');
+
+const ROWS: Row[] = [
+  // kubernetes_apex_test.go kubeApexCases
+  { name: 'apex SOA', profile: 'handler', qname: 'cluster.local.', qtype: 'SOA', rcode: 'NOERROR', answer: [CL] },
+  { name: 'apex HINFO', profile: 'handler', qname: 'cluster.local.', qtype: 'HINFO', rcode: 'NOERROR', ns: [CL] },
+  {
+    name: 'apex NS',
+    profile: 'handler',
+    qname: 'cluster.local.',
+    qtype: 'NS',
+    rcode: 'NOERROR',
+    answer: ['cluster.local. 5 IN NS ns.dns.cluster.local.'],
+    extra: ['ns.dns.cluster.local. 5 IN A 127.0.0.1'],
+  },
+  { name: 'apex A', profile: 'handler', qname: 'cluster.local.', qtype: 'A', rcode: 'NOERROR', ns: [CL] },
+  { name: 'apex AAAA', profile: 'handler', qname: 'cluster.local.', qtype: 'AAAA', rcode: 'NOERROR', ns: [CL] },
+  { name: 'apex SRV', profile: 'handler', qname: 'cluster.local.', qtype: 'SRV', rcode: 'NOERROR', ns: [CL] },
+
+  // handler_case_test.go dnsPreserveCaseCases (with ignore empty_service, as the test sets it)
+  {
+    name: 'case: negative answer keeps the zone as asked',
+    profile: 'emptyService',
+    qname: 'not-a-service.testns.svc.ClUsTeR.lOcAl.',
+    qtype: 'A',
+    rcode: 'NXDOMAIN',
+    ns: [soa('ClUsTeR.lOcAl')],
+  },
+  {
+    name: 'case: A service',
+    profile: 'emptyService',
+    qname: 'SvC1.TeStNs.SvC.cLuStEr.LoCaL.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: ['SvC1.TeStNs.SvC.cLuStEr.LoCaL. 5 IN A 10.0.0.1'],
+  },
+  {
+    name: 'case: SRV target in object case, zone as asked',
+    profile: 'emptyService',
+    qname: '_HtTp._TcP.sVc1.TeStNs.SvC.cLuStEr.LoCaL.',
+    qtype: 'SRV',
+    rcode: 'NOERROR',
+    answer: ['_HtTp._TcP.sVc1.TeStNs.SvC.cLuStEr.LoCaL. 5 IN SRV 0 100 80 svc1.testns.svc.cLuStEr.LoCaL.'],
+    extra: ['svc1.testns.svc.cLuStEr.LoCaL. 5 IN A 10.0.0.1'],
+  },
+  {
+    name: 'case: apex SOA',
+    profile: 'emptyService',
+    qname: 'Cluster.local.',
+    qtype: 'SOA',
+    rcode: 'NOERROR',
+    answer: [soa('Cluster.local')],
+  },
+
+  // handler_pod_insecure_test.go (upstream's SOA there reads minimum 30; its check ignores the SOA fields)
+  {
+    name: 'pods insecure: pod A',
+    profile: 'insecure',
+    qname: '10-240-0-1.podns.pod.cluster.local.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: ['10-240-0-1.podns.pod.cluster.local. 5 IN A 10.240.0.1'],
+  },
+  {
+    name: 'pods insecure: any address, no pod needed',
+    profile: 'insecure',
+    qname: '172-0-0-2.podns.pod.cluster.local.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: ['172-0-0-2.podns.pod.cluster.local. 5 IN A 172.0.0.2'],
+  },
+  ...(['A', 'AAAA', 'HINFO'] as const).map(
+    (qtype): Row => ({
+      name: `pods insecure: label that is no address, ${qtype}`,
+      profile: 'insecure',
+      qname: 'blah.podns.pod.cluster.local.',
+      qtype,
+      rcode: 'NXDOMAIN',
+      ns: [CL],
+    }),
+  ),
+  {
+    name: 'pods insecure: namespace missing',
+    profile: 'insecure',
+    qname: 'blah.pod-nons.pod.cluster.local.',
+    qtype: 'A',
+    rcode: 'NXDOMAIN',
+    ns: [CL],
+  },
+  {
+    name: 'pods insecure: namespace name under pod',
+    profile: 'insecure',
+    qname: 'podns.pod.cluster.local.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    ns: [CL],
+  },
+
+  // handler_pod_verified_test.go
+  {
+    name: 'pods verified: pod A',
+    profile: 'verified',
+    qname: '10-240-0-1.podns.pod.cluster.local.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: ['10-240-0-1.podns.pod.cluster.local. 5 IN A 10.240.0.1'],
+  },
+  {
+    name: 'pods verified: namespace under pod',
+    profile: 'verified',
+    qname: 'podns.pod.cluster.local.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    ns: [CL],
+  },
+  {
+    name: 'pods verified: namespace under svc',
+    profile: 'verified',
+    qname: 'svcns.svc.cluster.local.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    ns: [CL],
+  },
+  {
+    name: 'pods verified: missing namespace',
+    profile: 'verified',
+    qname: 'pod-nons.pod.cluster.local.',
+    qtype: 'A',
+    rcode: 'NXDOMAIN',
+    ns: [CL],
+  },
+  {
+    name: 'pods verified: no pod has the address',
+    profile: 'verified',
+    qname: '172-0-0-2.podns.pod.cluster.local.',
+    qtype: 'A',
+    rcode: 'NXDOMAIN',
+    ns: [CL],
+  },
+
+  // handler_pod_disabled_test.go
+  ...['10-240-0-1', '172-0-0-2'].map(
+    (label): Row => ({
+      name: `pods disabled: ${label}`,
+      profile: 'handler',
+      qname: `${label}.podns.pod.cluster.local.`,
+      qtype: 'A',
+      rcode: 'NXDOMAIN',
+      ns: [CL],
+    }),
+  ),
+
+  // handler_ignore_emptyservice_test.go
+  {
+    name: 'ignore empty_service: service without endpoints',
+    profile: 'emptyService',
+    qname: `svcempty.${T}.`,
+    qtype: 'A',
+    rcode: 'NXDOMAIN',
+    ns: [CL],
+  },
+  {
+    name: 'ignore empty_service: ExternalName is unaffected',
+    profile: 'emptyService',
+    qname: `external.${T}.`,
+    qtype: 'CNAME',
+    rcode: 'NOERROR',
+    answer: [`external.${T}. 5 IN CNAME ext.interwebs.test.`],
+  },
+  {
+    name: 'ignore empty_service: headless with endpoints is unaffected',
+    profile: 'emptyService',
+    qname: `hdlsprtls.${T}.`,
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: [`hdlsprtls.${T}. 5 IN A 172.0.0.20`],
+  },
+
+  // kubernetes_test.go TestServices (zone interwebs.test)
+  {
+    name: 'Services: ClusterIP A',
+    profile: 'services',
+    qname: `svc1.${TI}.`,
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: [`svc1.${TI}. 5 IN A 10.0.0.1`],
+  },
+  {
+    name: 'Services: named port SRV',
+    profile: 'services',
+    qname: `_http._tcp.svc1.${TI}.`,
+    qtype: 'SRV',
+    rcode: 'NOERROR',
+    answer: [`_http._tcp.svc1.${TI}. 5 IN SRV 0 100 80 svc1.${TI}.`],
+    extra: [`svc1.${TI}. 5 IN A 10.0.0.1`],
+  },
+  {
+    name: 'Services: endpoint of a ClusterIP service',
+    profile: 'services',
+    qname: `ep1a.svc1.${TI}.`,
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: [`ep1a.svc1.${TI}. 5 IN A 172.0.0.1`],
+  },
+  {
+    name: 'Services: dual-stack named port SRV',
+    profile: 'services',
+    qname: `_http._tcp.svc-dual-stack.${TI}.`,
+    qtype: 'SRV',
+    rcode: 'NOERROR',
+    answer: [`_http._tcp.svc-dual-stack.${TI}. 5 IN SRV 0 50 80 svc-dual-stack.${TI}.`],
+    extra: [`svc-dual-stack.${TI}. 5 IN A 10.0.0.2`, `svc-dual-stack.${TI}. 5 IN AAAA 10::2`],
+  },
+  {
+    name: 'Services: ExternalName CNAME',
+    profile: 'services',
+    qname: `external.${TI}.`,
+    qtype: 'CNAME',
+    rcode: 'NOERROR',
+    answer: [`external.${TI}. 5 IN CNAME coredns.io.`],
+  },
+  {
+    name: 'Services: headless address in two slices answers once',
+    profile: 'services',
+    qname: `hdls1.${TI}.`,
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: [`hdls1.${TI}. 5 IN A 172.0.0.2`],
+  },
+
+  // kubernetes_test.go TestServicesAuthority: ns.dns.<zone> answers the server's own addresses
+  {
+    name: 'Authority: ns.dns A, IPv4 server',
+    profile: 'selfV4',
+    qname: 'ns.dns.interwebs.test.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: ['ns.dns.interwebs.test. 5 IN A 1.2.3.4'],
+  },
+  {
+    name: 'Authority: ns.dns AAAA, IPv4 server',
+    profile: 'selfV4',
+    qname: 'ns.dns.interwebs.test.',
+    qtype: 'AAAA',
+    rcode: 'NOERROR',
+    ns: [IW],
+  },
+  {
+    name: 'Authority: ns.dns A, IPv6 server',
+    profile: 'selfV6',
+    qname: 'ns.dns.interwebs.test.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    ns: [IW],
+  },
+  {
+    name: 'Authority: ns.dns AAAA, IPv6 server',
+    profile: 'selfV6',
+    qname: 'ns.dns.interwebs.test.',
+    qtype: 'AAAA',
+    rcode: 'NOERROR',
+    answer: ['ns.dns.interwebs.test. 5 IN AAAA 1:2::3:4'],
+  },
+  {
+    name: 'Authority: apex NS of a dual-stack server: one NS, glue for both addresses',
+    profile: 'selfDual',
+    qname: 'interwebs.test.',
+    qtype: 'NS',
+    rcode: 'NOERROR',
+    answer: ['interwebs.test. 5 IN NS ns.dns.interwebs.test.'],
+    extra: ['ns.dns.interwebs.test. 5 IN A 1.2.3.4', 'ns.dns.interwebs.test. 5 IN AAAA 1:2::3:4'],
+  },
+  {
+    name: 'code: NS below the apex (ns.dns) is NODATA: the handler asks NS only at the apex',
+    profile: 'selfDual',
+    qname: 'ns.dns.interwebs.test.',
+    qtype: 'NS',
+    rcode: 'NOERROR',
+    ns: [IW],
+  },
+
+  // ns_test.go TestNsAddrs: the server's address is an endpoint of three kube-system Services
+  {
+    name: 'NsAddrs: apex NS names the Services whose endpoint the server is',
+    profile: 'nsAddrs',
+    qname: 'inter.webs.test.',
+    qtype: 'NS',
+    rcode: 'NOERROR',
+    answer: [
+      `inter.webs.test. 5 IN NS dns-service.${NW}.`,
+      `inter.webs.test. 5 IN NS 10-244-0-20.hdls-dns-service.${NW}.`,
+      `inter.webs.test. 5 IN NS dns6-service.${NW}.`,
+    ],
+    extra: [
+      `dns-service.${NW}. 5 IN A 10.0.0.111`,
+      `10-244-0-20.hdls-dns-service.${NW}. 5 IN A 10.244.0.20`,
+      `dns6-service.${NW}. 5 IN AAAA 10::111`,
+    ],
+  },
+  {
+    name: 'NsAddrs: ns.dns A lists the same addresses',
+    profile: 'nsAddrs',
+    qname: 'ns.dns.inter.webs.test.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: ['ns.dns.inter.webs.test. 5 IN A 10.0.0.111', 'ns.dns.inter.webs.test. 5 IN A 10.244.0.20'],
+  },
+  {
+    name: 'NsAddrs: ns.dns AAAA',
+    profile: 'nsAddrs',
+    qname: 'ns.dns.inter.webs.test.',
+    qtype: 'AAAA',
+    rcode: 'NOERROR',
+    answer: ['ns.dns.inter.webs.test. 5 IN AAAA 10::111'],
+  },
+
+  // kubernetes_test.go TestEndpointHostname, and the endpoint_pod_names option
+  {
+    name: 'endpoint names: hostname',
+    profile: 'services',
+    qname: `epname.named.${TI}.`,
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: [`epname.named.${TI}. 5 IN A 10.11.12.13`],
+  },
+  {
+    name: 'endpoint names: dashed address without the option',
+    profile: 'services',
+    qname: `10-11-12-14.named.${TI}.`,
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: [`10-11-12-14.named.${TI}. 5 IN A 10.11.12.14`],
+  },
+  {
+    name: 'endpoint names: pod name is no name without the option',
+    profile: 'services',
+    qname: `hello-fghij.named.${TI}.`,
+    qtype: 'A',
+    rcode: 'NXDOMAIN',
+    ns: [IW],
+  },
+  {
+    name: 'endpoint_pod_names: pod name',
+    profile: 'podNames',
+    qname: `hello-fghij.named.${TI}.`,
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: [`hello-fghij.named.${TI}. 5 IN A 10.11.12.14`],
+  },
+  {
+    name: 'endpoint_pod_names: the dashed address is gone where a pod name exists',
+    profile: 'podNames',
+    qname: `10-11-12-14.named.${TI}.`,
+    qtype: 'A',
+    rcode: 'NXDOMAIN',
+    ns: [IW],
+  },
+  {
+    name: 'endpoint_pod_names: the hostname wins over the pod name',
+    profile: 'podNames',
+    qname: `hello-abcde.named.${TI}.`,
+    qtype: 'A',
+    rcode: 'NXDOMAIN',
+    ns: [IW],
+  },
+  {
+    name: 'endpoint_pod_names: no pod, dashed address',
+    profile: 'podNames',
+    qname: `10-11-12-15.named.${TI}.`,
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: [`10-11-12-15.named.${TI}. 5 IN A 10.11.12.15`],
+  },
+  {
+    name: 'endpoint_pod_names: a pod name of 64 characters is no label, dashed address',
+    profile: 'podNames',
+    qname: `10-11-12-16.named.${TI}.`,
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: [`10-11-12-16.named.${TI}. 5 IN A 10.11.12.16`],
+  },
+  {
+    name: 'endpoint_pod_names: SRV targets',
+    profile: 'podNames',
+    qname: `_http._tcp.named.${TI}.`,
+    qtype: 'SRV',
+    rcode: 'NOERROR',
+    answer: ['epname', 'hello-fghij', '10-11-12-15', '10-11-12-16'].map(
+      (h) => `_http._tcp.named.${TI}. 5 IN SRV 0 25 8080 ${h}.named.${TI}.`,
+    ),
+    extra: [
+      `epname.named.${TI}. 5 IN A 10.11.12.13`,
+      `hello-fghij.named.${TI}. 5 IN A 10.11.12.14`,
+      `10-11-12-15.named.${TI}. 5 IN A 10.11.12.15`,
+      `10-11-12-16.named.${TI}. 5 IN A 10.11.12.16`,
+    ],
+  },
+  {
+    name: 'endpoint_pod_names: PTR',
+    profile: 'podNames',
+    qname: '14.12.11.10.in-addr.arpa.',
+    qtype: 'PTR',
+    rcode: 'NOERROR',
+    answer: [`14.12.11.10.in-addr.arpa. 5 IN PTR hello-fghij.named.${TI}.`],
+  },
+
+  // noendpoints (README): no endpoint records at all
+  {
+    name: 'noendpoints: ClusterIP A still answers',
+    profile: 'noEndpoints',
+    qname: `svc1.${TI}.`,
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: [`svc1.${TI}. 5 IN A 10.0.0.1`],
+  },
+  {
+    name: 'noendpoints: endpoint name',
+    profile: 'noEndpoints',
+    qname: `ep1a.svc1.${TI}.`,
+    qtype: 'A',
+    rcode: 'NXDOMAIN',
+    ns: [IW],
+  },
+  {
+    name: 'noendpoints: headless service',
+    profile: 'noEndpoints',
+    qname: `hdls1.${TI}.`,
+    qtype: 'A',
+    rcode: 'NXDOMAIN',
+    ns: [IW],
+  },
+  {
+    name: 'noendpoints: endpoint address has no PTR',
+    profile: 'noEndpoints',
+    qname: '1.0.0.172.in-addr.arpa.',
+    qtype: 'PTR',
+    rcode: 'NXDOMAIN',
+    ns: [V4_REV],
+  },
+
+  // namespaces (README): only the listed namespaces are exposed
+  {
+    name: 'namespaces: a service outside the list',
+    profile: 'namespaces',
+    qname: `svc1.${TI}.`,
+    qtype: 'A',
+    rcode: 'NXDOMAIN',
+    ns: [IW],
+  },
+  {
+    name: 'namespaces: a namespace outside the list',
+    profile: 'namespaces',
+    qname: `${TI}.`,
+    qtype: 'A',
+    rcode: 'NXDOMAIN',
+    ns: [IW],
+  },
+  {
+    name: 'namespaces: a service inside the list',
+    profile: 'namespaces',
+    qname: 'dns-service.kube-system.svc.interwebs.test.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: ['dns-service.kube-system.svc.interwebs.test. 5 IN A 10.0.0.111'],
+  },
+  {
+    name: 'namespaces: no PTR for a cluster IP outside the list',
+    profile: 'namespaces',
+    qname: '1.0.0.10.in-addr.arpa.',
+    qtype: 'PTR',
+    rcode: 'NXDOMAIN',
+    ns: [V4_REV],
+  },
+
+  // Answers that follow from CoreDNS's code (kubernetes.go Services/Records, backend_lookup.go,
+  // handler.go), with no upstream test of their own.
+  ...[
+    ['the apex', 'cluster.local.'],
+    ['svc', 'svc.cluster.local.'],
+    ['a namespace', `${T}.`],
+    ['ns.dns', 'ns.dns.cluster.local.'],
+  ].map(
+    ([what, qname]): Row => ({
+      name: `code: TXT on ${what} is NXDOMAIN (TXT asks for records, and the name holds none)`,
+      profile: 'handler',
+      qname: qname!,
+      qtype: 'TXT',
+      rcode: 'NXDOMAIN',
+      ns: [CL],
+    }),
+  ),
+  {
+    name: 'code: TXT on a reverse zone apex is NXDOMAIN',
+    profile: 'handler',
+    qname: 'in-addr.arpa.',
+    qtype: 'TXT',
+    rcode: 'NXDOMAIN',
+    ns: [V4_REV],
+  },
+  ...[
+    ['an endpoint name', `ep1a.svc1.${T}.`],
+    ['a port name', `_http._tcp.svc1.${T}.`],
+  ].map(
+    ([what, qname]): Row => ({
+      name: `code: TXT on ${what} is NODATA`,
+      profile: 'handler',
+      qname: qname!,
+      qtype: 'TXT',
+      rcode: 'NOERROR',
+      ns: [CL],
+    }),
+  ),
+  {
+    name: 'code: TXT on a port name the service lacks is NXDOMAIN',
+    profile: 'handler',
+    qname: `_http._udp.svc1.${T}.`,
+    qtype: 'TXT',
+    rcode: 'NXDOMAIN',
+    ns: [CL],
+  },
+  {
+    name: 'code: TXT on a pod name is NODATA',
+    profile: 'insecure',
+    qname: '10-240-0-1.podns.pod.cluster.local.',
+    qtype: 'TXT',
+    rcode: 'NOERROR',
+    ns: [CL],
+  },
+  {
+    name: 'code: PTR on ns.dns is NXDOMAIN',
+    profile: 'handler',
+    qname: 'ns.dns.cluster.local.',
+    qtype: 'PTR',
+    rcode: 'NXDOMAIN',
+    ns: [CL],
+  },
+  ...[
+    ['the apex', 'cluster.local.'],
+    ['a namespace', `${T}.`],
+  ].map(
+    ([what, qname]): Row => ({
+      name: `code: PTR on ${what} is NODATA`,
+      profile: 'handler',
+      qname: qname!,
+      qtype: 'PTR',
+      rcode: 'NOERROR',
+      ns: [CL],
+    }),
+  ),
+  {
+    name: 'code: SRV on an endpoint name of a ClusterIP service targets the endpoint',
+    profile: 'handler',
+    qname: `ep1a.svc1.${T}.`,
+    qtype: 'SRV',
+    rcode: 'NOERROR',
+    answer: [`ep1a.svc1.${T}. 5 IN SRV 0 100 80 ep1a.svc1.${T}.`],
+    extra: [`ep1a.svc1.${T}. 5 IN A 172.0.0.1`],
+  },
+  {
+    name: 'code: SRV on a hostname two endpoints share',
+    profile: 'handler',
+    qname: `dup-name.hdls1.${T}.`,
+    qtype: 'SRV',
+    rcode: 'NOERROR',
+    answer: [`dup-name.hdls1.${T}. 5 IN SRV 0 50 80 dup-name.hdls1.${T}.`],
+    extra: [`dup-name.hdls1.${T}. 5 IN A 172.0.0.4`, `dup-name.hdls1.${T}. 5 IN A 172.0.0.5`],
+  },
+  {
+    name: 'code: SRV on an endpoint name without ports is NODATA',
+    profile: 'handler',
+    qname: `172-0-0-20.hdlsprtls.${T}.`,
+    qtype: 'SRV',
+    rcode: 'NOERROR',
+    ns: [CL],
+  },
+  {
+    name: 'code: a pod name under an endpoint-like label answers for the pod label',
+    profile: 'insecure',
+    qname: 'x.10-240-0-1.podns.pod.cluster.local.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: ['x.10-240-0-1.podns.pod.cluster.local. 5 IN A 10.240.0.1'],
+  },
+  {
+    name: 'code: a pod name under _port._proto labels answers for the pod label',
+    profile: 'insecure',
+    qname: '_http._tcp.10-240-0-1.podns.pod.cluster.local.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: ['_http._tcp.10-240-0-1.podns.pod.cluster.local. 5 IN A 10.240.0.1'],
+  },
+  {
+    name: 'code: ns.dns in a reverse zone answers the server address',
+    profile: 'handler',
+    qname: 'ns.dns.in-addr.arpa.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: ['ns.dns.in-addr.arpa. 5 IN A 127.0.0.1'],
+  },
+];
+
+const sorted = (xs: readonly string[] | undefined) => [...(xs ?? [])].sort();
+const used = [...new Set(ROWS.map((r) => r.profile))];
+const fixtures = new Map<string, Awaited<ReturnType<typeof loadManifests>>['objects']>();
+
+beforeAll(async () => {
+  for (const p of used) {
+    const f = PROFILES[p].fixture;
+    if (!fixtures.has(f)) fixtures.set(f, (await loadManifests([fixture('dns', f)])).objects);
+  }
+});
+
+describe('pure zone lookup', () => {
+  test.each(ROWS)('$name', (c) => {
+    const { fixture: f, options } = PROFILES[c.profile];
+    const index = new ZoneIndex(fixtures.get(f));
+    const a = lookup(index, { name: c.qname.replace(/\.$/, ''), type: parseType(c.qtype)!, class: 1 }, options);
+    expect({
+      rcode: rcodeName(a.rcode),
+      answer: a.answer.map(rrText).sort(),
+      ns: a.authority.map(rrText).sort(),
+      extra: a.additional.map(rrText).sort(),
+    }).toEqual({ rcode: c.rcode, answer: sorted(c.answer), ns: sorted(c.ns), extra: sorted(c.extra) });
+    expect(a.authoritative).toBe(true);
+  });
+});
+
+describeWith(
+  commandUnavailableReason('dig', 'bind9-dnsutils'),
+  'KUBEPLANE_REQUIRE_KERNEL',
+  'through the server with dig',
+  () => {
+    const servers = new Map<Profile, RunningDns>();
+    beforeAll(async () => {
+      for (const p of used) {
+        const { fixture: f, options } = PROFILES[p];
+        const store = new MemoryClusterStore(fixtures.get(f));
+        servers.set(p, await startDnsService(store, { listen: { host: '127.0.0.1', port: 0 }, zone: options }));
+      }
+    });
+    afterAll(async () => {
+      await Promise.all([...servers.values()].map((s) => s.close()));
+    });
+
+    const rows = ROWS.flatMap((c) =>
+      (['udp', 'tcp'] as const).map((proto) => ({ ...c, proto, title: `${c.name} (${proto})` })),
+    );
+    test.each(rows)('$title', async (c) => {
+      const port = servers.get(c.profile)!.address.port;
+      const r = await dig(port, c.qname, c.qtype, [c.proto === 'tcp' ? '+tcp' : '+notcp']);
+      expect({
+        rcode: r.status,
+        answer: sorted(r.answer),
+        ns: sorted(r.authority),
+        extra: sorted(r.additional),
+      }).toEqual({ rcode: c.rcode, answer: sorted(c.answer), ns: sorted(c.ns), extra: sorted(c.extra) });
+      expect(r.flags).toContain('aa');
+      expect(r.flags).not.toContain('ra');
+    });
+
+    // handler.go: AXFR and IXFR straight to the kubernetes plugin are REFUSED (zone transfers need
+    // the transfer plugin, which the Kubernetes add-on Corefile does not load); the server then
+    // writes a bare REFUSED reply with the question (core/dnsserver errorFunc).
+    test.each([
+      { name: 'AXFR of the cluster zone', qname: 'cluster.local', type: 252 },
+      { name: 'AXFR of a name below the zone', qname: 'svc1.testns.svc.cluster.local', type: 252 },
+      { name: 'IXFR of the cluster zone', qname: 'cluster.local', type: 251 },
+    ])('$name over TCP is REFUSED, not authoritative, question kept', async ({ qname, type }) => {
+      const port = servers.get('handler')!.address.port;
+      const [reply] = await tcpExchange(port, [query(qname, type)], 1);
+      expect(reply).toBeDefined();
+      const h = header(reply!);
+      expect({ rcode: h.rcode, aa: h.aa, qd: h.qd, an: h.an, ns: h.ns }).toEqual({
+        rcode: 5,
+        aa: false,
+        qd: 1,
+        an: 0,
+        ns: 0,
+      });
+      expect(parse(reply!).questions[0]).toMatchObject({ name: qname, type });
+    });
+
+    test('dig AXFR reports the refusal', async () => {
+      const port = servers.get('handler')!.address.port;
+      const r = await dig(port, 'cluster.local', 'AXFR');
+      expect(r.raw).toMatch(/Transfer failed/);
+    });
+  },
+);
