@@ -56,6 +56,29 @@ describe('an incremental transaction leaves the state of a full sync', () => {
     expect(sortNFTablesTransaction(model.dump())).toBe(sortNFTablesTransaction(full.dump()));
   });
 
+  // One Service (ns1/svc1) moving between upstream's scenarios: endpoints turning terminating,
+  // remote, unusable and back; traffic policies and the Service type changing.
+  test.each([
+    { from: 'terminating-endpoints-local-ready', to: 'terminating-endpoints-local-only-terminating' },
+    { from: 'terminating-endpoints-local-only-terminating', to: 'terminating-endpoints-local-remote' },
+    { from: 'terminating-endpoints-local-remote', to: 'terminating-endpoints-local-none-usable' },
+    { from: 'terminating-endpoints-local-none-usable', to: 'terminating-endpoints-local-ready' },
+    { from: 'terminating-endpoints-cluster', to: 'terminating-endpoints-local-ready' },
+    { from: 'terminating-endpoints-cluster-none-usable', to: 'terminating-endpoints-cluster-remote' },
+    { from: 'itp-cluster', to: 'itp-local-no-local' },
+    { from: 'itp-local-no-local', to: 'itp-local-multiple-local' },
+    { from: 'itp-local-one-local', to: 'terminating-endpoints-cluster-remote' },
+    { from: 'terminating-endpoints-local-remote', to: 'itp-local-one-local' },
+    { from: 'lb-ingress-ip-mode/vip', to: 'lb-ingress-ip-mode/proxy' },
+  ])('upstream scenarios: $from -> $to', async ({ from, to }) => {
+    const load = (d: string) => loadFixture('upstream-nftables', ...d.split('/'));
+    const toObjects = await load(to);
+    const { model, partial } = incrementalModel(await load(from), toObjects);
+    const full = fullSyncModel(toObjects, 'IPv4', 'default').model;
+    expect(sortNFTablesTransaction(model.dump())).toBe(sortNFTablesTransaction(full.dump()));
+    expect(partial.size).toBeGreaterThan(0);
+  });
+
   // Two Services on one external IP and port share one service-ips element: dropping either one
   // must leave the service-ips element, holding the verdict of the Service that remains.
   test.each(['alpha', 'beta'])('a shared service-ips element survives deleting %s', async (gone) => {
