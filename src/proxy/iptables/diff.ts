@@ -32,8 +32,9 @@ export function partialSync(
   for (const o of from) if (!kept.has(identity(o))) tracker.delete(o);
   for (const o of to) tracker.upsert(o);
   const next = tracker.sync();
-  // A node topology change would force a full sync in kube-proxy; the tracker reports it.
-  const after = render(next.state, next.changes, before.memo, opt, { trackChains: true });
+  // A node topology change would force a full sync in kube-proxy; the tracker reports it. The
+  // second sync follows the first at once, so a large-cluster cleanup is not due yet.
+  const after = render(next.state, next.changes, before.memo, opt, { trackChains: true, cleanupDue: false });
   return { before, after, changedServices: [...next.changes.services].sort() };
 }
 

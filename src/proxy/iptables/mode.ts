@@ -40,13 +40,19 @@ function renderDiff(req: DiffRequest): DiffResult {
   };
 }
 
+/** kube-proxy's default syncPeriod: in large-cluster mode stale chains are deleted at most this often. */
+const SYNC_PERIOD_MS = 30_000;
+
 /** A renderer that keeps its memo between syncs, as a running kube-proxy keeps its state. */
 export function createIptablesSyncRenderer(options: SyncRendererOptions) {
   const opt: IptablesOptions = iptablesOptions(options.config, options.family, options.profile);
   let memo: IptablesMemo = EMPTY_MEMO;
+  let lastCleanup = Number.NEGATIVE_INFINITY;
   return {
     sync(state: ProxyState, changes: ChangeSet) {
-      const r = render(state, changes, memo, opt);
+      const now = Date.now();
+      const r = render(state, changes, memo, opt, { cleanupDue: now - lastCleanup > SYNC_PERIOD_MS });
+      if (r.cleanedUp) lastCleanup = now;
       memo = r.memo;
       return { payload: r.payload, rules: r.stats.filterRules + r.stats.natRules };
     },

@@ -22,6 +22,8 @@ export interface IptablesMemo {
   readonly byService: ReadonlyMap<string, readonly PortOutput[]>;
   /** The port text in blocks, for cheap partial syncs. */
   readonly blocks?: Blocks;
+  /** Stale chains left in the kernel by large-cluster syncs that skipped the cleanup. */
+  readonly pendingStale?: readonly string[];
 }
 
 export const EMPTY_MEMO: IptablesMemo = { signature: '', outputs: new Map(), byService: new Map() };
@@ -48,6 +50,8 @@ export interface Rendered {
   rewritten: string[];
   /** Stale chains flushed and deleted. */
   deleted: string[];
+  /** Whether this sync ran kube-proxy's stale-chain cleanup (kube-proxy then resets its cleanup clock). */
+  cleanedUp: boolean;
 }
 
 export interface RenderOptions {
@@ -55,6 +59,13 @@ export interface RenderOptions {
   jumps?: boolean;
   /** Fill `added` and `rewritten` (for diff summaries; costs a little on large syncs). */
   trackChains?: boolean;
+  /**
+   * Whether kube-proxy's stale-chain cleanup is due. Outside large-cluster mode it runs on every
+   * sync; in large-cluster mode only once syncPeriod has passed since the last one (proxier.go:
+   * `!largeClusterMode || time.Since(lastIPTablesCleanup) > syncPeriod`), and the chains it skips
+   * stay in the kernel until then. Default: due (a first sync always is).
+   */
+  cleanupDue?: boolean;
 }
 
 function signatureOf(opt: IptablesOptions): string {
@@ -150,6 +161,21 @@ export function render(
     const live = new Set(state.ports.map((p) => p.key));
     for (const key of outputs.keys()) if (!live.has(key)) outputs.delete(key);
   }
+  // In large-cluster mode a sync within syncPeriod of the last cleanup leaves stale chains in
+  // the kernel; a later cleanup deletes those that are still unused.
+  const cleanup = !large || ro.cleanupDue !== false;
+  let pendingStale: readonly string[] | undefined;
+  if (!cleanup) {
+    pendingStale = memo.pendingStale ? [...memo.pendingStale, ...stale] : stale.slice();
+    stale.length = 0;
+  } else if (memo.pendingStale?.length) {
+    const active = new Set<string>();
+    for (const outs of byService.values()) for (const o of outs) for (const c of o.chains) active.add(c);
+    const all = new Set(stale);
+    for (const c of memo.pendingStale) if (!active.has(c)) all.add(c);
+    stale.length = 0;
+    stale.push(...all);
+  }
   stale.sort();
   for (const c of stale) natChains.line(`:${c} - [0:0]`);
   for (const c of stale) natRules.line(`-X ${c}`);
@@ -202,9 +228,10 @@ export function render(
       largeClusterMode: large ? 1 : 0,
       servicesRewritten: rewrittenServices.size,
     },
-    memo: { signature, outputs, byService, blocks: body.blocks },
+    memo: { signature, outputs, byService, blocks: body.blocks, pendingStale },
     added,
     rewritten,
     deleted: stale,
+    cleanedUp: cleanup,
   };
 }

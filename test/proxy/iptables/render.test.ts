@@ -7,7 +7,7 @@ import type { ClusterObject, IPFamily } from '../../../src/cluster/types.js';
 import { type ProxyConfig, resolveProxyConfig } from '../../../src/proxy/config.js';
 import { iptablesOptions } from '../../../src/proxy/iptables/options.js';
 import { EMPTY_MEMO, render } from '../../../src/proxy/iptables/render.js';
-import { buildProxyState } from '../../../src/proxy/state.js';
+import { buildProxyState, ProxyTracker } from '../../../src/proxy/state.js';
 import { FULL_SYNC } from '../../../src/proxy/types.js';
 import { fixture, runCli } from '../../support/cli.js';
 import { checkRuleJumps } from './iptables-dump.js';
@@ -152,6 +152,57 @@ describe('large-cluster mode (TestSyncProxyRulesLargeClusterMode)', () => {
     const r = runCli(['rules', '--mode', 'iptables', '-f', dir('above.yaml')]);
     expect(r.stdout).toContain('-A KUBE-SEP-DKGQUZGBKLTPAR56 -m tcp -p tcp -j DNAT --to-destination 10.0.0.0:80');
     expect(r.stdout.split('\n').filter((l) => l.startsWith('-A KUBE-SEP-') && l.includes('--comment'))).toEqual([]);
+  });
+});
+
+describe('large-cluster mode: stale chains wait for the next cleanup (TestSyncProxyRulesLargeClusterMode)', () => {
+  const dir = (f: string) => fixture('upstream-iptables', 'large-cluster', f);
+  const dnat = (payload: string) =>
+    payload.split('\n').filter((l) => l.startsWith('-A KUBE-SEP-') && l.includes('-j DNAT'));
+  test('svc4 added and deleted: chains deleted only once a cleanup is due, then a full sync', async () => {
+    const objects = (await loadManifests([dir('above.yaml'), dir('svc4.yaml')])).objects;
+    const config = resolveProxyConfig(objects);
+    const opt = iptablesOptions(config, 'IPv4', 'kube-proxy-test');
+    const tracker = new ProxyTracker('IPv4', config);
+    for (const o of objects) if (o.metadata?.namespace !== 'ns4') tracker.upsert(o);
+    let r = render(tracker.sync().state, FULL_SYNC, EMPTY_MEMO, opt);
+    const sync = (cleanupDue: boolean) => {
+      const { state, changes } = tracker.sync();
+      r = render(state, changes, r.memo, opt, { cleanupDue });
+      return r.payload;
+    };
+    for (const o of objects) if (o.metadata?.namespace === 'ns4') tracker.upsert(o);
+    expect(dnat(sync(false))).toEqual([
+      '-A KUBE-SEP-SU5STNODRYEWJAUF -m tcp -p tcp -j DNAT --to-destination 10.4.0.1:8082',
+    ]);
+    for (const o of objects) if (o.kind === 'Service' && o.metadata.name === 'svc4') tracker.delete(o);
+    let payload = sync(false);
+    expect(dnat(payload)).toEqual([]);
+    expect(payload).not.toContain('-X ');
+    payload = sync(true);
+    expect(dnat(payload)).toEqual([]);
+    expect(payload.split('\n').filter((l) => l.startsWith('-X '))).toEqual([
+      '-X KUBE-SEP-SU5STNODRYEWJAUF',
+      '-X KUBE-SVC-EBDQOQU5SJFXRIL3',
+    ]);
+    expect(sync(true)).not.toContain('-X ');
+    expect(dnat(render(tracker.sync().state, FULL_SYNC, r.memo, opt).payload)).toHaveLength(1001);
+  });
+  test('diff in large-cluster mode: the partial sync right after the full one deletes nothing', () => {
+    const r = runCli([
+      'diff',
+      '--mode',
+      'iptables',
+      '--from',
+      dir('above.yaml'),
+      '--from',
+      dir('svc4.yaml'),
+      '--to',
+      dir('above.yaml'),
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).not.toMatch(/^-X /m);
+    expect(r.stdout).toContain('# chains deleted (0)');
   });
 });
 
