@@ -16,6 +16,10 @@ describe('upstream TestOverallNFTablesRules-style rulesets', () => {
     { name: 'TestOverallNFTablesRules', dir: 'overall' },
     { name: 'TestBadIPs', dir: 'bad-ips' },
     { name: 'TestSyncProxyRulesStartup (the ruleset after the first sync)', dir: 'sync-startup' },
+    {
+      name: 'TestBuildServiceMapServiceHeadless + ...TypeExternalName (no service ports)',
+      dir: 'build-service-map-ignored',
+    },
   ])('$name', async ({ dir }) => {
     const { model } = fullSyncModel(await loadFixture('upstream-nftables', dir));
     expect(sortNFTablesTransaction(model.dump())).toBe(sortNFTablesTransaction(upstreamExpected(dir)));
