@@ -111,6 +111,9 @@ describe('dns serve flags', () => {
     { name: 'bad --upstream', args: ['--upstream', '8.8.8.8'] },
     { name: 'bad --metrics-listen', args: ['--metrics-listen', ':9153'] },
     { name: 'bad --pods', args: ['--pods', 'maybe'] },
+    { name: 'bad --namespaces', args: ['--namespaces', 'prod,Not_Valid'] },
+    { name: 'bad --ns-address', args: ['--ns-address', 'ns1'] },
+    { name: 'sloppy --ns-address', args: ['--ns-address', '010.0.0.1'] },
   ])('$name exits 2 without serving', ({ args }) => {
     const r = runCli(['dns', 'serve', '-f', TWO_NS, ...args]);
     expect(r.status).toBe(2);
@@ -194,6 +197,55 @@ describeWith(commandUnavailableReason('dig', 'bind9-dnsutils'), 'KUBEPLANE_REQUI
     ]);
     expect((await dig(port, '10-244-1-7.default.pod.cluster.local', 'A')).status).toBe('NOERROR');
     expect((await dig(port, '10-244-1-7.prod.pod.cluster.local', 'A')).status).toBe('NXDOMAIN');
+    s.child.kill('SIGTERM');
+  });
+
+  test('CoreDNS options as flags: --endpoint-pod-names, --namespaces, --ns-address', async () => {
+    const s = serve([
+      '-f',
+      TWO_NS,
+      '--endpoint-pod-names',
+      '--namespaces',
+      'default',
+      '--namespaces',
+      'kube-system',
+      '--ns-address',
+      '10.244.1.5',
+    ]);
+    children.push(s.child);
+    const port = await s.port;
+    // The web endpoint has no hostname; its pod is web-7d9c5-x2x7p.
+    expect((await dig(port, 'web-7d9c5-x2x7p.web.default.svc.cluster.local', 'A')).answer).toEqual([
+      'web-7d9c5-x2x7p.web.default.svc.cluster.local. 5 IN A 10.244.1.5',
+    ]);
+    expect((await dig(port, '10-244-1-5.web.default.svc.cluster.local', 'A')).status).toBe('NXDOMAIN');
+    expect((await dig(port, 'db.prod.svc.cluster.local', 'A')).status).toBe('NXDOMAIN');
+    // This server is the web endpoint: the apex NS names the web Service.
+    const ns = await dig(port, 'cluster.local', 'NS');
+    expect(ns.answer).toEqual(['cluster.local. 5 IN NS web.default.svc.cluster.local.']);
+    expect(ns.additional).toEqual(['web.default.svc.cluster.local. 5 IN A 10.96.0.100']);
+    s.child.kill('SIGTERM');
+  });
+
+  test('CoreDNS options as flags: --no-endpoints, --ignore-empty-service', async () => {
+    const s = serve(['-f', TWO_NS, '--no-endpoints', '--ignore-empty-service']);
+    children.push(s.child);
+    const port = await s.port;
+    // Without endpoints every ClusterIP Service is empty, so ignore empty_service hides it too.
+    expect((await dig(port, 'web.default.svc.cluster.local', 'A')).status).toBe('NXDOMAIN');
+    expect((await dig(port, 'db.prod.svc.cluster.local', 'A')).status).toBe('NXDOMAIN');
+    expect((await dig(port, 'ext.default.svc.cluster.local', 'CNAME')).answer).toEqual([
+      'ext.default.svc.cluster.local. 5 IN CNAME www.example.com.',
+    ]);
+    s.child.kill('SIGTERM');
+  });
+
+  test('--ignore-empty-service alone: only Services without ready endpoints disappear', async () => {
+    const s = serve(['-f', TWO_NS, '--ignore-empty-service']);
+    children.push(s.child);
+    const port = await s.port;
+    expect((await dig(port, 'web.default.svc.cluster.local', 'A')).status).toBe('NOERROR');
+    expect((await dig(port, 'legacy.default.svc.cluster.local', 'A')).status).toBe('NXDOMAIN');
     s.child.kill('SIGTERM');
   });
 
