@@ -10,7 +10,7 @@ import { EMPTY_MEMO, render } from '../../../src/proxy/iptables/render.js';
 import { ProxyTracker } from '../../../src/proxy/state.js';
 import { FULL_SYNC } from '../../../src/proxy/types.js';
 import { fixture, runCli } from '../../support/cli.js';
-import { checkRuleJumps, sortIPTablesRules } from './iptables-dump.js';
+import { checkRuleJumps, parseDump, sortIPTablesRules } from './iptables-dump.js';
 import { SYNC_REPEATED_STEPS } from './sync-repeated.js';
 
 const NODE = fixture('upstream-iptables', 'node.yaml');
@@ -80,5 +80,30 @@ describe('partial syncs (TestSyncProxyRulesRepeated) match upstream', () => {
     tracker.delete(svc4);
     const second = render(tracker.sync().state, FULL_SYNC, first.memo, opt);
     expect(sortIPTablesRules(second.payload)).toBe(expected('sync-repeated', '9-delete-service-full-sync'));
+  });
+});
+
+describe('load-balancer ingress ipMode (TestLoadBalancerIngressRouteTypeProxy, LoadBalancerIPMode enabled)', () => {
+  const r = runCli([
+    'rules',
+    '--mode',
+    'iptables',
+    '--profile',
+    'kube-proxy-test',
+    '-f',
+    NODE,
+    '-f',
+    fixture('upstream-iptables', 'load-balancer-ip-mode', 'cluster.yaml'),
+  ]);
+  const services = parseDump(r.stdout)
+    .find((t) => t.name === 'nat')!
+    .chains.find((c) => c.name === 'KUBE-SERVICES')!.rules;
+  test.each([
+    { name: 'ipMode Proxy: no rule', ip: '1.2.3.4', expectedRule: false },
+    { name: 'ipMode VIP: rule', ip: '1.2.3.5', expectedRule: true },
+    { name: 'ipMode unset: rule', ip: '1.2.3.6', expectedRule: true },
+  ])('$name', ({ ip, expectedRule }) => {
+    expect(r.status).toBe(0);
+    expect(services.some((rule) => rule.includes(` -d ${ip} `))).toBe(expectedRule);
   });
 });
