@@ -18,6 +18,7 @@ interface ZoneFlags {
 
 interface ServeFlags extends ZoneFlags {
   listen: string;
+  fallthrough?: string | true;
   upstream?: string;
   metricsListen?: string;
   watch?: boolean;
@@ -87,6 +88,17 @@ async function zoneOptions(flags: ZoneFlags) {
   } as const;
 }
 
+function fallthroughZones(value: string | true | undefined): readonly string[] | 'all' {
+  if (value === true) return 'all';
+  if (value === undefined || value === 'none') return value === 'none' ? [] : ['in-addr.arpa', 'ip6.arpa'];
+  const zones = value
+    .split(',')
+    .map((z) => z.trim().toLowerCase().replace(/\.$/, ''))
+    .filter((z) => z !== '');
+  for (const z of zones) if (!DOMAIN.test(z)) throw new UsageError(`--fallthrough: "${z}" is not a DNS domain name`);
+  return zones;
+}
+
 async function hostPort(text: string, flag: string) {
   const { parseHostPort } = await import('../dns/upstream.js');
   try {
@@ -102,9 +114,14 @@ export function registerDns(program: Command): void {
     .option('--listen <ip:port>', 'address for UDP and TCP', '127.0.0.1:5353')
     .option('--upstream <ip:port>', 'forward names outside the zones here (default: answer REFUSED)')
     .option('--metrics-listen <ip:port>', 'serve /health, /ready and /metrics here')
+    .option(
+      '--fallthrough [zones]',
+      'send NXDOMAIN answers under these zones (comma-separated; no value: every zone; "none": no zone) to --upstream, as CoreDNS fallthrough',
+      'in-addr.arpa,ip6.arpa',
+    )
     .option('--watch', 'reload the -f manifests when they change (a bad edit keeps the old zone)')
     .action(async (flags: ServeFlags) => {
-      const zone = await zoneOptions(flags);
+      const zone = { ...(await zoneOptions(flags)), fallthrough: fallthroughZones(flags.fallthrough) };
       const listen = await hostPort(flags.listen, '--listen');
       const upstream = flags.upstream ? await hostPort(flags.upstream, '--upstream') : undefined;
       const metricsListen = flags.metricsListen ? await hostPort(flags.metricsListen, '--metrics-listen') : undefined;
@@ -174,7 +191,7 @@ export function registerDns(program: Command): void {
             ? ''
             : s.answer.rcode === RCODE.REFUSED
               ? ' (outside the cluster zones: would be forwarded upstream)'
-              : ' (no object has this address: falls through to the upstream when one is set)';
+              : ' (falls through to the upstream when one is set)';
         lines.push(`try ${s.name}. ${typeName(type)}: ${rcodeName(s.answer.rcode)}${forwarded}`);
       }
       lines.push(`; answer for ${r.final.name}. ${typeName(type)}`);

@@ -40,7 +40,14 @@ export interface ZoneOptions extends ZoneNames {
   ignoreEmptyService?: boolean;
   /** CoreDNS `namespaces`: only these namespaces are exposed (unset or empty: all). */
   namespaces?: readonly string[];
+  /**
+   * CoreDNS `fallthrough [ZONES...]`: an NXDOMAIN for a name under one of these zones goes to the
+   * upstream instead ('all': every zone served). Unset: the add-on's `in-addr.arpa ip6.arpa`.
+   */
+  fallthrough?: readonly string[] | 'all';
 }
+
+export const ADDON_FALLTHROUGH: readonly string[] = ['in-addr.arpa', 'ip6.arpa'];
 
 export const DEFAULT_ZONE_OPTIONS: ZoneOptions = {
   zones: ['cluster.local'],
@@ -76,7 +83,20 @@ export function lookupIn(ctx: LookupContext, q: Question): Answer {
   if (p.kind === 'outside') return { ...REFUSED, followup: { kind: 'forward' } };
   if (q.class !== CLASS_IN) return REFUSED;
   if (q.type === TYPE.AXFR || q.type === TYPE.IXFR) return REFUSED;
-  return inZone(ctx, p, q);
+  const a = inZone(ctx, p, q);
+  // `fallthrough`: the next plugin (here: the upstream, when there is one) answers instead.
+  if (a.rcode === RCODE.NXDOMAIN && a.followup === undefined && fallsThrough(ctx.options, q.name)) {
+    return { ...a, followup: { kind: 'forward' } };
+  }
+  return a;
+}
+
+/** CoreDNS fall.F.Through: the name is under one of the fallthrough zones (or they are all). */
+function fallsThrough(options: ZoneOptions, name: string): boolean {
+  const zones = options.fallthrough ?? ADDON_FALLTHROUGH;
+  if (zones === 'all') return true;
+  const lower = name.toLowerCase();
+  return zones.some((z) => lower === z || lower.endsWith(`.${z}`));
 }
 
 function inZone(ctx: LookupContext, p: Exclude<ParsedName, { kind: 'outside' }>, q: Question): Answer {
@@ -146,8 +166,8 @@ function reverseLookup(ctx: LookupContext, zone: string, ip: string | undefined,
   const notFound = negative(RCODE.NXDOMAIN, zone, ctx.soa);
   if (q.type !== TYPE.PTR) return notFound;
   const targets = ip === undefined ? [] : ptrTargets(ctx, ip);
-  // Names nobody here owns fall through to the upstream, as the add-on's `fallthrough in-addr.arpa ip6.arpa`.
-  if (targets.length === 0) return { ...notFound, followup: { kind: 'forward' } };
+  // Names nobody here owns are NXDOMAIN, which the add-on's `fallthrough in-addr.arpa ip6.arpa` forwards.
+  if (targets.length === 0) return notFound;
   return positive(targets.map((t): Rr => ({ name: q.name, type: TYPE.PTR, ttl: ctx.options.ttl, data: t })));
 }
 

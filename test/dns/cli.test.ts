@@ -113,6 +113,7 @@ describe('dns serve flags', () => {
     { name: 'bad --pods', args: ['--pods', 'maybe'] },
     { name: 'bad --namespaces', args: ['--namespaces', 'prod,Not_Valid'] },
     { name: 'bad --ns-address', args: ['--ns-address', 'ns1'] },
+    { name: 'bad --fallthrough zone', args: ['--fallthrough', 'in-addr.arpa,not a zone'] },
     { name: 'sloppy --ns-address', args: ['--ns-address', '010.0.0.1'] },
   ])('$name exits 2 without serving', ({ args }) => {
     const r = runCli(['dns', 'serve', '-f', TWO_NS, ...args]);
@@ -238,6 +239,39 @@ describeWith(commandUnavailableReason('dig', 'bind9-dnsutils'), 'KUBEPLANE_REQUI
       'ext.default.svc.cluster.local. 5 IN CNAME www.example.com.',
     ]);
     s.child.kill('SIGTERM');
+  });
+
+  test('--fallthrough cluster.local sends cluster NXDOMAINs to --upstream; --fallthrough none keeps reverse misses', async () => {
+    const upstream = dgram.createSocket('udp4');
+    const asked: string[] = [];
+    upstream.on('message', (msg, rinfo) => {
+      asked.push(msg.toString('latin1'));
+      // Echo the query back as a REFUSED reply from "upstream" (QR set, RCODE 5).
+      const reply = Buffer.from(msg);
+      reply[2] = reply[2]! | 0x80;
+      reply[3] = (reply[3]! & 0xf0) | 5;
+      upstream.send(reply, rinfo.port, rinfo.address);
+    });
+    await new Promise<void>((r) => upstream.bind(0, '127.0.0.1', r));
+    try {
+      const up = `127.0.0.1:${upstream.address().port}`;
+      const s = serve(['-f', TWO_NS, '--upstream', up, '--fallthrough', 'cluster.local']);
+      children.push(s.child);
+      const port = await s.port;
+      expect((await dig(port, 'nope.default.svc.cluster.local', 'A')).status).toBe('REFUSED');
+      expect((await dig(port, 'web.default.svc.cluster.local', 'A')).status).toBe('NOERROR');
+      s.child.kill('SIGTERM');
+      const n = serve(['-f', TWO_NS, '--upstream', up, '--fallthrough', 'none']);
+      children.push(n.child);
+      const before = asked.length;
+      const r = await dig(await n.port, '7.1.244.10.in-addr.arpa', 'PTR');
+      expect(r.status).toBe('NXDOMAIN');
+      expect(r.flags).toContain('aa');
+      expect(asked.length).toBe(before);
+      n.child.kill('SIGTERM');
+    } finally {
+      upstream.close();
+    }
   });
 
   test('--ignore-empty-service alone: only Services without ready endpoints disappear', async () => {

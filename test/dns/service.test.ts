@@ -215,3 +215,75 @@ describeWith(commandUnavailableReason('dig', 'bind9-dnsutils'), 'KUBEPLANE_REQUI
     expect(text).toMatch(/^coredns_cache_misses_total\{/m);
   });
 });
+
+// CoreDNS `fallthrough [ZONES...]`: an NXDOMAIN under a listed zone goes to the next plugin (here the
+// upstream); unset, the add-on's `fallthrough in-addr.arpa ip6.arpa`.
+describeWith(commandUnavailableReason('dig', 'bind9-dnsutils'), 'KUBEPLANE_REQUIRE_KERNEL', 'fallthrough', () => {
+  let upstream: Awaited<ReturnType<typeof startUpstream>>;
+  const servers: Record<string, RunningDns> = {};
+  beforeAll(async () => {
+    upstream = await startUpstream({
+      'nope.default.svc.cluster.local': '192.0.2.7',
+      '100.0.96.10.in-addr.arpa': '192.0.2.8',
+    });
+    const variants = { addon: undefined, all: 'all', none: [], cluster: ['cluster.local'] } as const;
+    for (const [name, fallthrough] of Object.entries(variants)) {
+      servers[name] = await startDnsService(new MemoryClusterStore(await objects()), {
+        listen: { host: '127.0.0.1', port: 0 },
+        zone: { ...OPTIONS, ...(fallthrough === undefined ? {} : { fallthrough }) },
+        upstream: { host: '127.0.0.1', port: upstream.port },
+      });
+    }
+  });
+  afterAll(async () => {
+    await Promise.all(Object.values(servers).map((s) => s.close()));
+    await upstream?.close();
+  });
+  const port = (name: string) => servers[name]!.address.port;
+
+  test('add-on default: any NXDOMAIN in a reverse zone is forwarded, not only PTR', async () => {
+    const r = await dig(port('addon'), '100.0.96.10.in-addr.arpa', 'A');
+    expect(r.answer).toEqual(['100.0.96.10.in-addr.arpa. 60 IN A 192.0.2.8']);
+    expect(r.flags).not.toContain('aa');
+  });
+
+  test('add-on default: an NXDOMAIN in the cluster zone is answered here', async () => {
+    const r = await dig(port('addon'), 'nope.default.svc.cluster.local', 'A');
+    expect(r.status).toBe('NXDOMAIN');
+    expect(r.flags).toContain('aa');
+  });
+
+  test('fallthrough with no zones: the cluster zone falls through too', async () => {
+    const r = await dig(port('all'), 'nope.default.svc.cluster.local', 'A');
+    expect(r.answer).toEqual(['nope.default.svc.cluster.local. 60 IN A 192.0.2.7']);
+  });
+
+  test('fallthrough for the cluster zone only: reverse misses stay here', async () => {
+    expect((await dig(port('cluster'), 'nope.default.svc.cluster.local', 'A')).answer).toEqual([
+      'nope.default.svc.cluster.local. 60 IN A 192.0.2.7',
+    ]);
+    const before = upstream.asked.length;
+    const r = await dig(port('cluster'), '7.1.244.10.in-addr.arpa', 'PTR');
+    expect(r.status).toBe('NXDOMAIN');
+    expect(r.flags).toContain('aa');
+    expect(r.authority[0]).toMatch(/^in-addr\.arpa\. 5 IN SOA ns\.dns\.in-addr\.arpa\. /);
+    expect(upstream.asked.length).toBe(before);
+  });
+
+  test('no fallthrough: a PTR nobody owns is NXDOMAIN with the reverse zone SOA, never forwarded', async () => {
+    const before = upstream.asked.length;
+    const r = await dig(port('none'), '7.1.244.10.in-addr.arpa', 'PTR');
+    expect(r.status).toBe('NXDOMAIN');
+    expect(r.flags).toContain('aa');
+    expect(upstream.asked.length).toBe(before);
+  });
+
+  test('answers that exist are never forwarded, whatever falls through', async () => {
+    const before = upstream.asked.length;
+    expect((await dig(port('all'), 'web.default.svc.cluster.local', 'A')).answer).toEqual([
+      'web.default.svc.cluster.local. 5 IN A 10.96.0.100',
+    ]);
+    expect((await dig(port('all'), 'web.default.svc.cluster.local', 'AAAA')).status).toBe('NOERROR');
+    expect(upstream.asked.length).toBe(before);
+  });
+});
