@@ -22,7 +22,12 @@ export class CidrSet {
     readonly nodeMask: number,
   ) {
     const bits = BITS[cluster.family];
-    if (nodeMask < cluster.prefix || nodeMask > bits)
+    if (nodeMask < cluster.prefix)
+      throw new IpamError(
+        'invalid-config',
+        `Invalid --cluster-cidr, mask size of cluster CIDR must be less than or equal to --node-cidr-mask-size configured for CIDR family: ${formatCIDR(cluster)} with /${nodeMask} node CIDRs`,
+      );
+    if (nodeMask > bits)
       throw new IpamError(
         'invalid-config',
         `node mask /${nodeMask} must be between the cluster CIDR's /${cluster.prefix} and /${bits} (${formatCIDR(cluster)})`,

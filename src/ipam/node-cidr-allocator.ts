@@ -46,14 +46,19 @@ export function parseNodeCidrConfig(clusterCidr: string, opts: NodeMaskOptions =
     if (!c) throw new IpamError('invalid-config', `--cluster-cidr: ${JSON.stringify(t)} is not a CIDR`);
     return c;
   });
-  if (clusterCIDRs.length === 0 || clusterCIDRs.length > 2)
+  // kube-controller-manager's checks and texts, in its order: mixed families first, then the count.
+  const bothFamilies = clusterCIDRs.some((c) => c.family === 4) && clusterCIDRs.some((c) => c.family === 6);
+  if (clusterCIDRs.length > 1 && !bothFamilies)
     throw new IpamError(
       'invalid-config',
-      `--cluster-cidr: expected one CIDR or two (one per family), got ${texts.length}`,
+      `--cluster-cidr ${clusterCidr}: len of ClusterCIDRs==${clusterCIDRs.length} and they are not configured as dual stack (at least one from each IPFamily)`,
+    );
+  if (clusterCIDRs.length > 2)
+    throw new IpamError(
+      'invalid-config',
+      `--cluster-cidr ${clusterCidr}: length of clusterCIDRs is:${clusterCIDRs.length} more than max allowed of 2`,
     );
   const dual = clusterCIDRs.length === 2;
-  if (dual && clusterCIDRs[0]!.family === clusterCIDRs[1]!.family)
-    throw new IpamError('invalid-config', '--cluster-cidr: a dual-stack cluster needs one IPv4 and one IPv6 CIDR');
   const generic = opts.nodeMask?.split(',').map((s) => s.trim());
   if (generic && (opts.nodeMaskIPv4 !== undefined || opts.nodeMaskIPv6 !== undefined))
     throw new IpamError('invalid-config', '--node-mask cannot be combined with --node-mask-ipv4/--node-mask-ipv6');

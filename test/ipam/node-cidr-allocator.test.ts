@@ -59,10 +59,25 @@ describe('node CIDR allocator', () => {
   });
 
   test.each([
-    { name: 'three cluster CIDRs', cidr: '10.0.0.0/16,10.1.0.0/16,fd00::/56', opts: {}, err: /one CIDR or two/ },
-    { name: 'two of one family', cidr: '10.0.0.0/16,10.1.0.0/16', opts: {}, err: /one IPv4 and one IPv6/ },
+    {
+      name: 'three cluster CIDRs',
+      cidr: '10.0.0.0/16,10.1.0.0/16,fd00::/56',
+      opts: {},
+      err: /length of clusterCIDRs is:3 more than max allowed of 2/,
+    },
+    {
+      name: 'two of one family',
+      cidr: '10.0.0.0/16,10.1.0.0/16',
+      opts: {},
+      err: /len of ClusterCIDRs==2 and they are not configured as dual stack/,
+    },
     { name: 'not a CIDR', cidr: '10.0.0.0', opts: {}, err: /is not a CIDR/ },
-    { name: 'node mask shorter than cluster', cidr: '10.0.0.0/16', opts: { nodeMask: '8' }, err: /must be between/ },
+    {
+      name: 'node mask shorter than cluster',
+      cidr: '10.0.0.0/16',
+      opts: { nodeMask: '8' },
+      err: /mask size of cluster CIDR must be less than or equal to --node-cidr-mask-size/,
+    },
     {
       name: 'ipv6 mask on an IPv4 cluster',
       cidr: '10.0.0.0/16',
