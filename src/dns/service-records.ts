@@ -117,15 +117,29 @@ function externalName(ctx: LookupContext, svc: ServiceEntry, zone: string, q: Qu
   if (q.type === TYPE.CNAME) return positive([cname]);
   // CoreDNS (4b26cced3) follows the target for A and AAAA only; TXT on an ExternalName is NODATA.
   if (q.type !== TYPE.A && q.type !== TYPE.AAAA) return negative(RCODE.NOERROR, zone, ctx.soa);
-  const inside = parseName(svc.externalName, ctx.options).kind !== 'outside';
-  if (!inside) return { ...positive([cname]), followup: { kind: 'chase', target: svc.externalName, type: q.type } };
-  if (ctx.depth <= 0) return positive([cname]);
+  const target = svc.externalName;
+  // backend_lookup A/AAAA add no CNAME that points at its own name (or below it), that repeats a
+  // target already in the chain, or that would make the chain longer than 10: no records, NODATA.
+  if (isSameOrBelow(target, q.name) || ctx.cnames.length > MAX_CNAME_CHAIN || ctx.cnames.includes(target)) {
+    return negative(RCODE.NOERROR, zone, ctx.soa);
+  }
+  const inside = parseName(target, ctx.options).kind !== 'outside';
+  if (!inside) return { ...positive([cname]), followup: { kind: 'chase', target, type: q.type } };
   // A target inside our zones: follow it here, CNAMEs before targets (CoreDNS HT external-to-service).
-  const next = lookupIn({ ...ctx, depth: ctx.depth - 1 }, { name: svc.externalName, type: q.type, class: q.class });
+  const next = lookupIn({ ...ctx, cnames: [...ctx.cnames, target] }, { name: target, type: q.type, class: q.class });
   // CoreDNS keeps the CNAME only when the target produced records (backend_lookup A/AAAA).
   if (next.answer.length === 0) return negative(RCODE.NOERROR, zone, ctx.soa);
   const answer = positive([cname, ...next.answer]);
   return next.followup?.kind === 'chase' ? { ...answer, followup: next.followup } : answer;
+}
+
+const MAX_CNAME_CHAIN = 10;
+
+/** dns.IsSubDomain(name, child): child is name or below it, compared without letter case. */
+function isSameOrBelow(child: string, name: string): boolean {
+  const c = child.toLowerCase();
+  const n = name.toLowerCase();
+  return c === n || c.endsWith(`.${n}`);
 }
 
 function unique<T>(xs: readonly T[]): T[] {

@@ -62,8 +62,8 @@ export interface LookupContext {
   index: ZoneIndex;
   options: ZoneOptions;
   soa: SoaSettings;
-  /** How many ExternalName hops are left (loops between ExternalNames end here). */
-  depth: number;
+  /** CNAME targets already in the answer (ExternalName chains; CoreDNS's previousRecords). */
+  cnames: readonly string[];
 }
 
 const REFUSED: Answer = { rcode: RCODE.REFUSED, authoritative: false, answer: [], authority: [], additional: [] };
@@ -73,7 +73,7 @@ export function lookup(index: ZoneIndex, q: Question, options: ZoneOptions): Ans
     index,
     options,
     soa: { ttl: options.ttl, serial: options.serial ?? index.serial },
-    depth: 8,
+    cnames: [],
   };
   return lookupIn(ctx, q);
 }

@@ -45,6 +45,7 @@ const PROFILES = {
   podNames: { fixture: 'coredns-kubernetes', options: { ...interwebs, endpointPodNames: true } },
   noEndpoints: { fixture: 'coredns-kubernetes', options: { ...interwebs, noEndpoints: true } },
   namespaces: { fixture: 'coredns-kubernetes', options: { ...interwebs, namespaces: ['kube-system'] } },
+  chains: { fixture: 'cname-chains', options: base },
 } satisfies Record<string, { fixture: string; options: ZoneOptions }>;
 type Profile = keyof typeof PROFILES;
 
@@ -658,6 +659,53 @@ const ROWS: Row[] = [
     qtype: 'A',
     rcode: 'NOERROR',
     answer: ['ns.dns.in-addr.arpa. 5 IN A 127.0.0.1'],
+  },
+
+  // backend_lookup.go A/AAAA CNAME rules (code), on ExternalName chains inside the zone
+  ...[
+    ['to its own name', 'self'],
+    ['to a name below its own', 'below'],
+    ['in a loop', 'loop-a'],
+    ['more than 10 CNAMEs long', 'c0'],
+  ].map(
+    ([what, svc]): Row => ({
+      name: `code: an ExternalName chain ${what} gives no records (NODATA)`,
+      profile: 'chains',
+      qname: `${svc}.default.svc.cluster.local.`,
+      qtype: 'A',
+      rcode: 'NOERROR',
+      ns: [CL],
+    }),
+  ),
+  {
+    name: 'code: CNAME on an ExternalName to its own name is the CNAME (no loop check for CNAME)',
+    profile: 'chains',
+    qname: 'self.default.svc.cluster.local.',
+    qtype: 'CNAME',
+    rcode: 'NOERROR',
+    answer: ['self.default.svc.cluster.local. 5 IN CNAME self.default.svc.cluster.local.'],
+  },
+  {
+    name: 'code: a chain of 11 CNAMEs is followed to the end',
+    profile: 'chains',
+    qname: 'c1.default.svc.cluster.local.',
+    qtype: 'A',
+    rcode: 'NOERROR',
+    answer: [
+      ...Array.from(
+        { length: 11 },
+        (_, i) => `c${i + 1}.default.svc.cluster.local. 5 IN CNAME c${i + 2}.default.svc.cluster.local.`,
+      ),
+      'c12.default.svc.cluster.local. 5 IN A 10.96.12.12',
+    ],
+  },
+  {
+    name: 'code: a chain whose end has no record of the type is NODATA',
+    profile: 'chains',
+    qname: 'c11.default.svc.cluster.local.',
+    qtype: 'AAAA',
+    rcode: 'NOERROR',
+    ns: [CL],
   },
 ];
 
