@@ -26,6 +26,10 @@ export interface Blocks {
   /** Per-service chain lines and rules over all ports (for the skipped counts of partial syncs). */
   chainLines: number;
   chainRuleLines: number;
+  /** Ports with endpoints but no local ones for internal / external Local traffic (kube-proxy's
+   * sync_proxy_rules_no_local_endpoints_total). */
+  noLocalInternal: number;
+  noLocalExternal: number;
 }
 
 export interface BodyBuffers {
@@ -84,6 +88,8 @@ export function fullBody(
   const position = new Map<string, number>();
   let chainLines = 0;
   let chainRuleLines = 0;
+  let noLocalInternal = 0;
+  let noLocalExternal = 0;
   const ports = state.ports;
   // nat text of the current block of ports, joined once per block.
   let nat: string[] = [];
@@ -125,11 +131,16 @@ export function fullBody(
     position.set(port.key, i);
     chainLines += out.chains.length;
     chainRuleLines += out.natChainRuleLines;
+    noLocalInternal += out.noLocalInternal;
+    noLocalExternal += out.noLocalExternal;
     if (i % BLOCK === BLOCK - 1) flush();
   }
   flush();
   for (const b of blocks) refresh(b);
-  return { rewrittenServices, blocks: { blocks, position, chainLines, chainRuleLines } };
+  return {
+    rewrittenServices,
+    blocks: { blocks, position, chainLines, chainRuleLines, noLocalInternal, noLocalExternal },
+  };
 }
 
 /**
@@ -172,6 +183,8 @@ export function partialBody(
     const old = block.outs[i % BLOCK]!;
     prev.chainLines += out.chains.length - old.chains.length;
     prev.chainRuleLines += out.natChainRuleLines - old.natChainRuleLines;
+    prev.noLocalInternal += out.noLocalInternal - old.noLocalInternal;
+    prev.noLocalExternal += out.noLocalExternal - old.noLocalExternal;
     block.outs[i % BLOCK] = out;
     changed.set(i, out);
     dirty.add(Math.floor(i / BLOCK));

@@ -38,6 +38,9 @@ export interface RenderStats {
   deletedChains: number;
   largeClusterMode: number;
   servicesRewritten: number;
+  /** kube-proxy's sync_proxy_rules_no_local_endpoints_total{traffic_policy="internal"|"external"}. */
+  noLocalEndpointsInternal: number;
+  noLocalEndpointsExternal: number;
 }
 
 export interface Rendered {
@@ -227,6 +230,8 @@ export function render(
       deletedChains: stale.length,
       largeClusterMode: large ? 1 : 0,
       servicesRewritten: rewrittenServices.size,
+      noLocalEndpointsInternal: body.blocks.noLocalInternal,
+      noLocalEndpointsExternal: body.blocks.noLocalExternal,
     },
     memo: { signature, outputs, byService, blocks: body.blocks, pendingStale },
     added,

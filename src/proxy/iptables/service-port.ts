@@ -22,6 +22,9 @@ export interface PortOutput {
   readonly natChainRuleLines: number;
   /** Every nat chain this port uses, in declaration order. */
   readonly chains: readonly string[];
+  /** 1 when the port has endpoints but none for internal (resp. external) Local traffic, else 0. */
+  readonly noLocalInternal: number;
+  readonly noLocalExternal: number;
 }
 
 /** A comment as kube-proxy writes it: quoted when it holds a space, bare otherwise. */
@@ -289,6 +292,8 @@ export function writeServicePort(
     natTopLines,
     natChainRuleLines: ruleLines,
     chains,
+    noLocalInternal: hasEndpoints && !hasInternal ? 1 : 0,
+    noLocalExternal: hasEndpoints && !hasExternal ? 1 : 0,
   };
 }
 

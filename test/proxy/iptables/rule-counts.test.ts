@@ -2,8 +2,10 @@
 // render stats, checked the way upstream's TestProxierMetricsIPTablesTotalRules and
 // TestSyncProxyRulesRepeated check them: the last sync's count is the rules in its payload, the
 // total follows what the kernel holds across partial syncs.
+
+import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { loadManifests } from '../../../src/cluster/load.js';
+import { loadManifests, loadTexts } from '../../../src/cluster/load.js';
 import type { ClusterObject } from '../../../src/cluster/types.js';
 import { resolveProxyConfig } from '../../../src/proxy/config.js';
 import { iptablesOptions } from '../../../src/proxy/iptables/options.js';
@@ -80,5 +82,106 @@ describe('rule counts across TestSyncProxyRulesRepeated', () => {
       total = i === 0 ? m.natLastSync : total + deltas[i]!;
       expect(m.natTotal, step).toBe(total);
     }
+  });
+});
+
+describe('no-local-endpoints counts (TestNoEndpointsMetric)', () => {
+  const here = 'test-node';
+  const three = (a: string, b: string, c: string) => [
+    ['10.0.1.1', a],
+    ['10.0.1.2', b],
+    ['10.0.1.3', c],
+  ];
+  test.each([
+    {
+      name: 'internalTrafficPolicy is set and there are local endpoints',
+      itp: true,
+      etp: false,
+      eps: three(here, 'node1', 'node2'),
+      internal: 0,
+      external: 0,
+    },
+    {
+      name: 'externalTrafficPolicy is set and there are local endpoints',
+      itp: false,
+      etp: true,
+      eps: three(here, 'node1', 'node2'),
+      internal: 0,
+      external: 0,
+    },
+    {
+      name: 'both policies are set and there are local endpoints',
+      itp: true,
+      etp: true,
+      eps: three(here, 'node1', 'node2'),
+      internal: 0,
+      external: 0,
+    },
+    {
+      name: 'internalTrafficPolicy is set and there are no local endpoints',
+      itp: true,
+      etp: false,
+      eps: three('node0', 'node1', 'node2'),
+      internal: 1,
+      external: 0,
+    },
+    {
+      name: 'externalTrafficPolicy is set and there are no local endpoints',
+      itp: false,
+      etp: true,
+      eps: three('node0', 'node1', 'node2'),
+      internal: 0,
+      external: 1,
+    },
+    {
+      name: 'both policies are set and there are no local endpoints',
+      itp: true,
+      etp: true,
+      eps: three('node0', 'node1', 'node2'),
+      internal: 1,
+      external: 1,
+    },
+    {
+      name: 'both policies are set and there are no endpoints at all',
+      itp: true,
+      etp: true,
+      eps: [],
+      internal: 0,
+      external: 0,
+    },
+  ])('$name', async ({ itp, etp, eps, internal, external }) => {
+    // upstream's service: 172.30.1.1:80, a NodePort Service (nodePort 123) when externalTrafficPolicy is set.
+    const spec = [
+      'clusterIP: 172.30.1.1',
+      etp ? 'type: NodePort' : 'type: ClusterIP',
+      etp ? 'externalTrafficPolicy: Local' : '',
+      itp ? 'internalTrafficPolicy: Local' : '',
+      `ports: [{ name: "", port: 80, protocol: TCP${etp ? ', nodePort: 123' : ''} }]`,
+    ].filter(Boolean);
+    const endpoints = eps.map(
+      ([ip, node]) => `  - { addresses: [${ip}], conditions: { ready: true }, nodeName: ${node} }`,
+    );
+    const cluster = [
+      'apiVersion: v1\nkind: Service\nmetadata: { name: svc1, namespace: ns1 }\nspec:',
+      ...spec.map((l) => `  ${l}`),
+      '---',
+      'apiVersion: discovery.k8s.io/v1\nkind: EndpointSlice',
+      'metadata: { name: svc1-1, namespace: ns1, labels: { kubernetes.io/service-name: svc1 } }',
+      'addressType: IPv4',
+      eps.length ? 'endpoints:' : 'endpoints: []',
+      ...endpoints,
+      'ports: [{ name: "", port: 80, protocol: TCP }]',
+    ].join('\n');
+    const objects = (
+      await loadTexts([
+        { file: NODE, bytes: readFileSync(NODE) },
+        { file: 'cluster.yaml', bytes: `${cluster}\n` },
+      ])
+    ).objects;
+    const config = resolveProxyConfig(objects);
+    const tracker = new ProxyTracker('IPv4', config);
+    for (const o of objects) tracker.upsert(o);
+    const r = render(tracker.sync().state, FULL_SYNC, EMPTY_MEMO, iptablesOptions(config, 'IPv4', 'kube-proxy-test'));
+    expect([r.stats.noLocalEndpointsInternal, r.stats.noLocalEndpointsExternal]).toEqual([internal, external]);
   });
 });
