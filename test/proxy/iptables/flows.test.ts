@@ -5,7 +5,7 @@
 // restored on top. test/lab/iptables-traffic-upstream.test.ts sends some of this through a kernel.
 import { readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
-import { fixture } from '../../support/cli.js';
+import { fixture, runCli } from '../../support/cli.js';
 import {
   FLOW_SCENARIOS,
   hasFlows,
@@ -46,6 +46,36 @@ describe.each(cases)('upstream flows: $name', ({ scenario, file, remove }) => {
   test.each(flows)('$name', async ({ src, proto, dst, dport, output, masq }) => {
     const r = tracePacket(await rendered(), src, proto, dst, dport, TEST_NODE_IPS);
     expect({ output: r.output, masq: r.masq }, r.matches.join('\n')).toEqual({ output, masq });
+  });
+});
+
+describe('the CLI renders what the flows trace', () => {
+  test.each([
+    { scenario: 'etp-local', family: 'ipv4' },
+    { scenario: 'node-ports-ipv6-multiple', family: 'ipv6' },
+    { scenario: 'internal-external-masquerade-no-local-detector', family: 'ipv4' },
+  ])('$scenario ($family)', async ({ scenario, family }) => {
+    const node = hasFlows(scenario, 'node.yaml')
+      ? fixture('upstream-iptables', 'flows', scenario, 'node.yaml')
+      : fixture('upstream-iptables', 'flows', 'node.yaml');
+    const r = runCli([
+      'rules',
+      '--mode',
+      'iptables',
+      '--profile',
+      'kube-proxy-test',
+      '--family',
+      family,
+      '--node',
+      'test-node',
+      '-f',
+      node,
+      '-f',
+      fixture('upstream-iptables', 'flows', scenario, 'cluster.yaml'),
+    ]);
+    expect(r.status).toBe(0);
+    const objects = await loadScenario(scenario);
+    expect(r.stdout).toBe(syncs(objects, family === 'ipv6' ? 'IPv6' : 'IPv4').full);
   });
 });
 
