@@ -2,7 +2,7 @@
 // the node namespace of a lab (client -> node -> pods, no way out), each row probed with real
 // connections. Where upstream deletes the EndpointSlice and syncs again, the partial transaction is
 // applied to the same kernel table and those rows are probed too. Rows a lab client cannot send are
-// left to the tracer (flows.test.ts): sources on the node itself or on an endpoint (hairpin), SCTP.
+// left to the tracer (flows.test.ts): sources on an endpoint (hairpin) or an LB IP, SCTP.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -36,14 +36,14 @@ const SCENARIOS = [
   'itp-local-no-local',
 ];
 
-/** Sources a lab client can hold: not the node's, not an endpoint's, not a service's address. */
-function sendable(f: FlowCase, endpointIPs: ReadonlySet<string>): boolean {
-  return (
-    (f.proto === 'tcp' || f.proto === 'udp') &&
-    !TEST_NODE_IPS.includes(f.src) &&
-    !endpointIPs.has(f.src) &&
-    !/^(1\.2\.3\.4|5\.6\.7\.8|9\.10\.11\.12)$/.test(f.src)
-  );
+/**
+ * Rows a lab can send: from the client (any address but an endpoint's or a service's) or, for a
+ * source the node holds, from the node itself (its output path: nat-output, filter-output).
+ */
+function sendable(f: FlowCase, endpointIPs: ReadonlySet<string>, nodeIPs: readonly string[]): boolean {
+  if (f.proto !== 'tcp' && f.proto !== 'udp') return false;
+  if (TEST_NODE_IPS.includes(f.src)) return nodeIPs.includes(f.src);
+  return !endpointIPs.has(f.src) && !/^(1\.2\.3\.4|5\.6\.7\.8|9\.10\.11\.12)$/.test(f.src);
 }
 
 /** upstream's tracer output -> what a client sees: endpoints answer, REJECT refuses, DROP times out. */
@@ -57,7 +57,7 @@ async function check(lab: Lab, f: FlowCase): Promise<void> {
   const want = wanted(f.output);
   const answers = Array.isArray(want);
   const count = answers ? Math.max(12, 14 * want.length) : 3;
-  const r = await probe(lab.client, {
+  const r = await probe(TEST_NODE_IPS.includes(f.src) ? lab.node : lab.client, {
     target: f.dst,
     port: f.dport,
     protocol: f.proto === 'udp' ? 'UDP' : 'TCP',
@@ -90,11 +90,11 @@ async function scenario(name: string): Promise<Scenario> {
   const objects = (await loadManifests([dir])).objects as ClusterObject[];
   const state = buildProxyState(objects, 'IPv4', resolveProxyConfig(objects));
   const endpointIPs = new Set(labSpecFromState(state).endpoints.map((e) => e.ip));
-  const ok = (f: FlowCase) => sendable(f, endpointIPs);
+  const ok = (f: FlowCase) => sendable(f, endpointIPs, state.config.nodeIPs.IPv4);
   const flows = readFlows(name).flows.filter(ok);
   const deletedFile = join(dir, 'flows-endpoints-deleted.tsv');
   const deleted = existsSync(deletedFile) ? readFlows(name, 'flows-endpoints-deleted.tsv').flows.filter(ok) : [];
-  const clientIPs = [...new Set([...flows, ...deleted].map((f) => f.src))];
+  const clientIPs = [...new Set([...flows, ...deleted].map((f) => f.src))].filter((ip) => !TEST_NODE_IPS.includes(ip));
   return { name, dir, objects, flows, deleted, clientIPs };
 }
 
@@ -110,7 +110,7 @@ for (const s of scenarios) {
     beforeAll(async () => {
       const state = buildProxyState(s.objects, 'IPv4', resolveProxyConfig(s.objects));
       const spec = labSpecFromState(state, s.clientIPs);
-      lab = await createLab({ ...spec, endpoints: dedupe(spec.endpoints) });
+      lab = await createLab(spec);
       const r = runCli(['rules', '--mode', 'nftables', '--profile', 'kube-proxy-test', '-f', s.dir]);
       expect(r.status, r.stderr).toBe(0);
       await applyNft(lab.node, r.stdout, 'text');
@@ -136,15 +136,4 @@ for (const s of scenarios) {
         test.each(s.deleted)('$name', (f) => check(lab!, f), 120_000);
       });
   }, ['ip', 'nft']);
-}
-
-/** One echo listener per address and port (an address may appear twice in a slice). */
-function dedupe<T extends { ip: string; port: number; protocol: string }>(list: readonly T[]): T[] {
-  const seen = new Set<string>();
-  return list.filter((e) => {
-    const k = `${e.ip} ${e.port} ${e.protocol}`;
-    if (seen.has(k)) return false;
-    seen.add(k);
-    return true;
-  });
 }
