@@ -1,7 +1,7 @@
 // Service -> ServicePortInfo for one IP family, deriving what kube-proxy's newBaseServiceInfo does.
 import { parseCIDRSloppy, parseIPSloppy } from '../cluster/sloppy-ip.js';
 import type { IPFamily, Service } from '../cluster/types.js';
-import { SERVICE_PROXY_NAME_LABEL } from '../cluster/types.js';
+import { HEADLESS_LABEL, SERVICE_PROXY_NAME_LABEL } from '../cluster/types.js';
 import type { ServicePortInfo } from './types.js';
 
 const DEFAULT_AFFINITY_TIMEOUT = 10800;
@@ -29,12 +29,21 @@ function ipsOfFamily(list: readonly (string | undefined)[] | undefined, family: 
   return out;
 }
 
+/**
+ * kube-proxy's informers list Services and EndpointSlices with one label selector,
+ * `!service.kubernetes.io/service-proxy-name,!service.kubernetes.io/headless`, so an object carrying
+ * either label (any value) never reaches the proxier, whatever its kind.
+ */
+export function hiddenFromKubeProxy(labels: Readonly<Record<string, string>> | undefined): boolean {
+  return labels !== undefined && (SERVICE_PROXY_NAME_LABEL in labels || HEADLESS_LABEL in labels);
+}
+
 /** Whether kube-proxy renders anything for this Service at all. */
 export function isProxiedService(svc: Service): boolean {
   if (svc.spec.type === 'ExternalName') return false;
   if (!svc.spec.clusterIP && !svc.spec.clusterIPs?.length) return false;
   if (svc.spec.clusterIP === 'None' || svc.spec.clusterIPs?.[0] === 'None') return false;
-  if (svc.metadata.labels && SERVICE_PROXY_NAME_LABEL in svc.metadata.labels) return false;
+  if (hiddenFromKubeProxy(svc.metadata.labels)) return false;
   return true;
 }
 
@@ -49,8 +58,9 @@ export function servicePortsOf(svc: Service, family: IPFamily): ServicePortInfo[
   const service = `${namespace}/${serviceName}`;
   const type = spec.type ?? 'ClusterIP';
   const externalIPs = ipsOfFamily(spec.externalIPs, family);
+  // Like kube-proxy, whatever the type: the API server forbids ingress on other types (since 1.29).
   const loadBalancerVIPs = ipsOfFamily(
-    (spec.type === 'LoadBalancer' ? (svc.status?.loadBalancer?.ingress ?? []) : [])
+    (svc.status?.loadBalancer?.ingress ?? [])
       .filter((i) => i.ipMode === undefined || i.ipMode === 'VIP')
       .map((i) => i.ip),
     family,

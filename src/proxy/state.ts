@@ -5,10 +5,10 @@
 
 import type { WatchEvent } from '../cluster/store.js';
 import type { ClusterObject, EndpointSlice, IPFamily, Service } from '../cluster/types.js';
-import { HEADLESS_LABEL, SERVICE_NAME_LABEL, ZONE_LABEL } from '../cluster/types.js';
+import { SERVICE_NAME_LABEL, ZONE_LABEL } from '../cluster/types.js';
 import type { ProxyConfig } from './config.js';
 import { endpointsByPort } from './endpoints.js';
-import { compareServicePorts, servicePortsOf } from './service-port.js';
+import { compareServicePorts, hiddenFromKubeProxy, servicePortsOf } from './service-port.js';
 import { type CategorizedEndpoints, categorizeEndpoints, type NodeTopology } from './topology.js';
 import type { ChangeSet, Endpoint, ServicePortInfo } from './types.js';
 
@@ -117,7 +117,7 @@ export class ProxyTracker {
   private serviceOfSlice(slice: EndpointSlice): string | undefined {
     const svc = slice.metadata.labels?.[SERVICE_NAME_LABEL];
     if (!svc) return undefined;
-    if (slice.metadata.labels && HEADLESS_LABEL in slice.metadata.labels) return undefined;
+    if (hiddenFromKubeProxy(slice.metadata.labels)) return undefined;
     return `${slice.metadata.namespace ?? 'default'}/${svc}`;
   }
 

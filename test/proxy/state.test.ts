@@ -145,6 +145,37 @@ describe('endpoints from several slices', () => {
     const state = buildProxyState(objects, 'IPv4', resolveProxyConfig(objects, { node: 'n1' }));
     expect(state.ports).toHaveLength(0);
   });
+
+  // kube-proxy's informers use one selector for both kinds:
+  // !service.kubernetes.io/service-proxy-name,!service.kubernetes.io/headless
+  test.each([
+    {
+      name: 'a Service labelled service.kubernetes.io/headless is not proxied',
+      from: 'metadata: {name: web, namespace: app}',
+      to: "metadata: {name: web, namespace: app, labels: {service.kubernetes.io/headless: ''}}",
+      ports: 0,
+      endpoints: 0,
+    },
+    {
+      name: 'a slice labelled service.kubernetes.io/service-proxy-name is ignored',
+      from: 'metadata: {name: web-2, namespace: app, labels: {kubernetes.io/service-name: web}}',
+      to: 'metadata: {name: web-2, namespace: app, labels: {kubernetes.io/service-name: web, service.kubernetes.io/service-proxy-name: x}}',
+      ports: 1,
+      endpoints: 2,
+    },
+    {
+      name: 'a slice labelled service.kubernetes.io/headless is ignored',
+      from: 'metadata: {name: web-2, namespace: app, labels: {kubernetes.io/service-name: web}}',
+      to: "metadata: {name: web-2, namespace: app, labels: {kubernetes.io/service-name: web, service.kubernetes.io/headless: ''}}",
+      ports: 1,
+      endpoints: 2,
+    },
+  ])('$name', async ({ from, to, ports, endpoints }) => {
+    const objects = await yaml(BASE.replace(from, to));
+    const state = buildProxyState(objects, 'IPv4', resolveProxyConfig(objects, { node: 'n1' }));
+    expect(state.ports).toHaveLength(ports);
+    expect(state.endpointCount).toBe(endpoints);
+  });
 });
 
 describe('ProxyTracker change sets', () => {

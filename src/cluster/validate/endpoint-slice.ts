@@ -1,3 +1,4 @@
+import { parseIPSloppy } from '../sloppy-ip.js';
 import { describe, isRecord, type ValidationContext } from './context.js';
 import {
   checkArray,
@@ -8,9 +9,47 @@ import {
   checkProtocol,
   isDNS1123Label,
   isDNS1123Subdomain,
+  isSpecialEndpointIP,
 } from './formats.js';
 
 const MAX_ADDRESSES = 100;
+const MAX_HINTS = 8;
+const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
+
+/** ValidateEndpointIP: an endpoint may not be unspecified, loopback or link-local. */
+function checkEndpointIP(ctx: ValidationContext, field: string, text: string): void {
+  const ip = parseIPSloppy(text);
+  const why = ip && isSpecialEndpointIP(ip);
+  if (why) ctx.error(field, `${JSON.stringify(text)} may not be ${why}`);
+}
+
+/** validateHints: at most 8 zone (and node) hints, no duplicates, zones are label values. */
+function validateHints(ctx: ValidationContext, f: string, hints: unknown): void {
+  if (hints === undefined || hints === null) return;
+  if (!isRecord(hints)) {
+    ctx.error(f, `must be an object, got ${describe(hints)}`);
+    return;
+  }
+  for (const kind of ['forZones', 'forNodes'] as const) {
+    if (!checkArray(ctx, `${f}.${kind}`, hints[kind])) continue;
+    const list = hints[kind] as unknown[];
+    if (list.length > MAX_HINTS) {
+      ctx.error(`${f}.${kind}`, `at most ${MAX_HINTS} hints, got ${list.length}`);
+      continue;
+    }
+    const seen = new Set<string>();
+    list.forEach((h, i) => {
+      const name = isRecord(h) ? h.name : undefined;
+      const nf = `${f}.${kind}[${i}].name`;
+      const valid =
+        typeof name === 'string' &&
+        (kind === 'forZones' ? name.length <= 63 && LABEL_VALUE.test(name) : isDNS1123Subdomain(name));
+      if (!valid) ctx.error(nf, `${describe(name)} must be a ${kind === 'forZones' ? 'label value' : 'node name'}`);
+      else if (seen.has(name)) ctx.error(nf, `duplicate ${JSON.stringify(name)}`);
+      else seen.add(name);
+    });
+  }
+}
 
 export function validateEndpointSlice(ctx: ValidationContext, obj: Record<string, unknown>): void {
   const addressType = obj.addressType;
@@ -35,6 +74,7 @@ export function validateEndpointSlice(ctx: ValidationContext, obj: Record<string
           const fam = checkIP(ctx, af, a);
           if (fam && (addressType === 'IPv4' || addressType === 'IPv6') && fam !== addressType)
             ctx.error(af, `is an ${fam} address in a slice of addressType ${addressType}`);
+          else if (fam) checkEndpointIP(ctx, af, a as string);
         });
       }
       if (ep.conditions !== undefined && ep.conditions !== null) {
@@ -54,6 +94,7 @@ export function validateEndpointSlice(ctx: ValidationContext, obj: Record<string
         (typeof ep.nodeName !== 'string' || !isDNS1123Subdomain(ep.nodeName))
       )
         ctx.error(`${f}.nodeName`, `${describe(ep.nodeName)} must be a DNS-1123 subdomain`);
+      validateHints(ctx, `${f}.hints`, ep.hints);
     });
   }
   if (checkArray(ctx, 'ports', obj.ports)) {
@@ -82,7 +123,7 @@ export function validateEndpoints(ctx: ValidationContext, obj: Record<string, un
       if (!checkArray(ctx, `${f}.${list}`, s[list])) continue;
       (s[list] as unknown[]).forEach((a, j) => {
         if (!isRecord(a)) return ctx.error(`${f}.${list}[${j}]`, `must be an object, got ${describe(a)}`);
-        checkIP(ctx, `${f}.${list}[${j}].ip`, a.ip);
+        if (checkIP(ctx, `${f}.${list}[${j}].ip`, a.ip)) checkEndpointIP(ctx, `${f}.${list}[${j}].ip`, a.ip as string);
       });
     }
     if (checkArray(ctx, `${f}.ports`, s.ports)) {

@@ -1,5 +1,5 @@
 // Name and value formats the API server enforces (k8s.io/apimachinery/pkg/util/validation).
-import { parseCIDRSloppy, parseIPSloppy } from '../sloppy-ip.js';
+import { type ParsedIP, parseCIDRSloppy, parseIPSloppy } from '../sloppy-ip.js';
 import { describe, type ValidationContext } from './context.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -96,4 +96,26 @@ export function checkArray(ctx: ValidationContext, field: string, v: unknown): v
     return false;
   }
   return true;
+}
+
+/**
+ * Why the API server's ValidateEndpointIP refuses `ip` (endpoint addresses, external IPs), or
+ * undefined when it is acceptable: unspecified, loopback, link-local, link-local multicast. Tested on
+ * the canonical text (no parse: this runs for every endpoint of a large cluster).
+ */
+export function isSpecialEndpointIP(ip: ParsedIP): string | undefined {
+  const t = ip.text;
+  if (ip.family === 'IPv4') {
+    if (t === '0.0.0.0') return 'unspecified (0.0.0.0)';
+    if (t.startsWith('127.')) return 'in the loopback range (127.0.0.0/8)';
+    if (t.startsWith('169.254.')) return 'in the link-local range (169.254.0.0/16)';
+    if (t.startsWith('224.0.0.')) return 'in the link-local multicast range (224.0.0.0/24)';
+    return undefined;
+  }
+  if (t === '::') return 'unspecified (::)';
+  if (t === '::1') return 'the loopback address (::1)';
+  // RFC 5952 text writes these first groups with four digits: fe80-febf, ffX2 (Go's IsLinkLocalMulticast).
+  if (/^fe[89ab][0-9a-f]:/.test(t)) return 'in the link-local range (fe80::/10)';
+  if (/^ff[0-9a-f]2:/.test(t)) return 'in the link-local multicast range (ff02::/16)';
+  return undefined;
 }

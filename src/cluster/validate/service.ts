@@ -14,6 +14,7 @@ import {
   isDNS1123Subdomain,
   isIANAServiceName,
 } from './formats.js';
+import { validateServiceTypeFields } from './service-type-fields.js';
 
 const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
 const POLICIES = ['Cluster', 'Local'];
@@ -134,6 +135,7 @@ export function validateService(ctx: ValidationContext, obj: Record<string, unkn
   }
   if (spec.healthCheckNodePort !== undefined && spec.healthCheckNodePort !== null)
     checkPort(ctx, 'spec.healthCheckNodePort', spec.healthCheckNodePort, true);
+  validateServiceTypeFields(ctx, spec, obj.status);
   const status = obj.status;
   if (
     isRecord(status) &&
