@@ -1,7 +1,7 @@
 // Scenarios from kube-proxy's own pkg/proxy/iptables/proxier_test.go, written as fixtures of ours
 // (fixtures/upstream-iptables/) and rendered with --profile kube-proxy-test: the payload must equal
 // upstream's expected payload (kept as test data) after upstream's own order normalisation.
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import { loadManifests } from '../../../src/cluster/load.js';
 import { resolveProxyConfig } from '../../../src/proxy/config.js';
@@ -105,5 +105,50 @@ describe('load-balancer ingress ipMode (TestLoadBalancerIngressRouteTypeProxy, L
   ])('$name', ({ ip, expectedRule }) => {
     expect(r.status).toBe(0);
     expect(services.some((rule) => rule.includes(` -d ${ip} `))).toBe(expectedRule);
+  });
+});
+
+/**
+ * The payload v1.3x's proxier writes when the nfacct counters do not exist (upstream's
+ * TestDropInvalidRule, nfAcctCounters empty): no nfacct match on the INVALID drop rule and no
+ * localhost NodePort counting rules. The v1.28-era tests' fake proxier had no counters.
+ */
+function withoutNfacctCounters(payload: string): string {
+  return payload
+    .split('\n')
+    .filter((l) => !l.includes('--nfacct-name localhost_nps_accepted_pkts'))
+    .join('\n')
+    .replaceAll(' -m nfacct --nfacct-name ct_state_invalid_dropped_pkts', '');
+}
+
+describe('v1.28-era full-payload tests (fake proxier without nfacct counters)', () => {
+  const dir = (...p: string[]) => fixture('upstream-iptables', 'v1.28', ...p);
+  test.each([
+    { name: 'TestLoadBalancer', d: 'load-balancer', family: 'ipv4' },
+    { name: 'TestNodePort', d: 'node-port', family: 'ipv4' },
+    { name: 'TestHealthCheckNodePort', d: 'health-check-node-port', family: 'ipv4' },
+    { name: 'TestExternalTrafficPolicyLocal', d: 'etp-local', family: 'ipv4' },
+    { name: 'TestNonLocalExternalIPs', d: 'non-local-external-ips', family: 'ipv4' },
+    { name: 'TestEnableLocalhostNodePortsIPv4', d: 'localhost-node-ports-enabled', family: 'ipv4' },
+    { name: 'TestDisableLocalhostNodePortsIPv4', d: 'localhost-node-ports-disabled', family: 'ipv4' },
+    {
+      name: 'TestDisableLocalhostNodePortsIPv4WithNodeAddress',
+      d: 'localhost-node-ports-disabled-node-address',
+      family: 'ipv4',
+    },
+    { name: 'TestEnableLocalhostNodePortsIPv6', d: 'localhost-node-ports-ipv6-enabled', family: 'ipv6' },
+    { name: 'TestDisableLocalhostNodePortsIPv6', d: 'localhost-node-ports-ipv6-disabled', family: 'ipv6' },
+    { name: 'TestOnlyLocalNodePorts', d: 'only-local-node-ports', family: 'ipv4' },
+    { name: 'TestOnlyLocalNodePortsNoClusterCIDR', d: 'only-local-node-ports-no-cluster-cidr', family: 'ipv4' },
+    { name: 'TestMasqueradeRule (randomFully false)', d: 'masquerade-rule', family: 'ipv4' },
+  ])('$name', ({ d, family }) => {
+    const files = ['-f', dir(d, 'node.yaml')];
+    if (existsSync(dir(d, 'cluster.yaml'))) files.push('-f', dir(d, 'cluster.yaml'));
+    const r = runCli(['rules', '--mode', 'iptables', '--profile', 'kube-proxy-test', '--family', family, ...files]);
+    expect(r.stderr).not.toMatch(/error/i);
+    expect(r.status).toBe(0);
+    const want = readFileSync(dir(d, 'expected.iptables'), 'utf8');
+    expect(sortIPTablesRules(withoutNfacctCounters(r.stdout))).toBe(want);
+    expect(checkRuleJumps(want)).toEqual([]);
   });
 });
