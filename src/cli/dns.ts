@@ -35,7 +35,7 @@ const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z
 function zoneFlags(cmd: Command): Command {
   return cmd
     .option('-f, --file <path>', 'manifest file, directory, or - for stdin (repeatable)', collect)
-    .option('--domain <zone>', 'cluster zone (repeatable; default cluster.local)', collect)
+    .option('--domain <zone>', 'cluster zone, reverse zone or CIDR (repeatable; default cluster.local)', collect)
     .option('--ttl <seconds>', 'record TTL, 0-3600', '5')
     .option('--pods <mode>', 'pod records: disabled | insecure | verified', 'disabled')
     .option('--endpoint-pod-names', 'name endpoints without hostname after their pod (CoreDNS endpoint_pod_names)')
@@ -57,7 +57,15 @@ async function zoneOptions(flags: ZoneFlags) {
   const pods = flags.pods;
   if (pods !== 'disabled' && pods !== 'insecure' && pods !== 'verified')
     throw new UsageError(`--pods: expected disabled, insecure or verified, got "${pods}"`);
-  const domains = (flags.domain ?? ['cluster.local']).map((d) => d.toLowerCase().replace(/\.$/, ''));
+  const { parseCIDRSloppy } = await import('../cluster/sloppy-ip.js');
+  const { cidrReverseZones } = await import('../dns/reverse.js');
+  // A CIDR stands for its reverse zones, as in a CoreDNS server block (`kubernetes cluster.local 10.96.0.0/12`).
+  const domains = (flags.domain ?? ['cluster.local']).flatMap((d) => {
+    if (!d.includes('/')) return [d.toLowerCase().replace(/\.$/, '')];
+    const cidr = parseCIDRSloppy(d);
+    if (!cidr || cidr.sloppy) throw new UsageError(`--domain: "${d}" is not a CIDR`);
+    return cidrReverseZones(cidr.family, cidr.text.slice(0, cidr.text.indexOf('/')), cidr.prefix);
+  });
   for (const z of domains) if (!DOMAIN.test(z)) throw new UsageError(`--domain: "${z}" is not a DNS domain name`);
   // Reverse zones (e.g. 0.10.in-addr.arpa) are served for PTR next to in-addr.arpa and ip6.arpa.
   const isReverse = (z: string) => /(^|\.)(in-addr|ip6)\.arpa$/.test(z);

@@ -36,3 +36,34 @@ export function dashedIP(ip: string): string {
   const d = ip.replaceAll(':', '-');
   return d.endsWith('-') ? `${d}0` : d;
 }
+
+/**
+ * The reverse zones a CIDR stands for in a CoreDNS server block (plugin/pkg/cidr Split + Reverse):
+ * a prefix off the label boundary (8 bits IPv4, 4 bits IPv6) becomes every zone one boundary
+ * longer inside it ("10.0.0.0/23" -> 0.0.10.in-addr.arpa, 1.0.10.in-addr.arpa).
+ */
+export function cidrReverseZones(family: 'IPv4' | 'IPv6', network: string, prefix: number): string[] {
+  const v4 = family === 'IPv4';
+  const step = v4 ? 8 : 4;
+  const labels = v4
+    ? network.split('.').map(Number)
+    : ipaddr.IPv6.parse(network)
+        .toByteArray()
+        .flatMap((b) => [b >> 4, b & 15]);
+  const kept = Math.ceil(prefix / step);
+  const count = 2 ** (kept * step - prefix);
+  const suffix = v4 ? 'in-addr.arpa' : 'ip6.arpa';
+  if (kept === 0) return [suffix];
+  const zones: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const head = labels.slice(0, kept);
+    head[kept - 1] = head[kept - 1]! + i;
+    zones.push(
+      `${head
+        .reverse()
+        .map((n) => n.toString(v4 ? 10 : 16))
+        .join('.')}.${suffix}`,
+    );
+  }
+  return zones;
+}

@@ -113,6 +113,7 @@ describe('dns serve flags', () => {
     { name: 'bad --pods', args: ['--pods', 'maybe'] },
     { name: 'bad --namespaces', args: ['--namespaces', 'prod,Not_Valid'] },
     { name: 'bad --ns-address', args: ['--ns-address', 'ns1'] },
+    { name: 'bad CIDR in --domain', args: ['--domain', '10.96.0.0/40'] },
     { name: 'bad --fallthrough zone', args: ['--fallthrough', 'in-addr.arpa,not a zone'] },
     { name: 'sloppy --ns-address', args: ['--ns-address', '010.0.0.1'] },
   ])('$name exits 2 without serving', ({ args }) => {
@@ -272,6 +273,40 @@ describeWith(commandUnavailableReason('dig', 'bind9-dnsutils'), 'KUBEPLANE_REQUI
     } finally {
       upstream.close();
     }
+  });
+
+  test('CoreDNS ci TestKubernetesPTR: reverse zones as CIDRs in --domain, --namespaces, no fallthrough', async () => {
+    const s = serve([
+      '-f',
+      fixture('dns', 'coredns-ci'),
+      '--domain',
+      'cluster.local',
+      '--domain',
+      '10.96.0.0/24',
+      '--domain',
+      '172.17.0.0/24',
+      '--domain',
+      '1234:abcd::0/64',
+      '--namespaces',
+      'test-1',
+      '--fallthrough',
+      'none',
+      '--ns-address',
+      '10.244.0.10',
+    ]);
+    children.push(s.child);
+    const port = await s.port;
+    expect((await dig(port, '100.0.96.10.in-addr.arpa', 'PTR')).answer).toEqual([
+      '100.0.96.10.in-addr.arpa. 5 IN PTR svc-1-a.test-1.svc.cluster.local.',
+    ]);
+    const hidden = await dig(port, '120.0.96.10.in-addr.arpa', 'PTR');
+    expect(hidden.status).toBe('NXDOMAIN');
+    expect(hidden.authority[0]).toMatch(/^0\.96\.10\.in-addr\.arpa\. 5 IN SOA ns\.dns\.0\.96\.10\.in-addr\.arpa\. /);
+    const v6 = await dig(port, '2.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.0.d.c.b.a.4.3.2.1.ip6.arpa', 'PTR');
+    expect(v6.answer[0]).toMatch(/ PTR headless-svc-4\.headless-svc\.test-1\.svc\.cluster\.local\.$/);
+    const ns = await dig(port, 'cluster.local', 'NS');
+    expect(ns.answer).toEqual(['cluster.local. 5 IN NS kube-dns.kube-system.svc.cluster.local.']);
+    s.child.kill('SIGTERM');
   });
 
   test('--ignore-empty-service alone: only Services without ready endpoints disappear', async () => {

@@ -6,18 +6,12 @@
 // CoreDNS's code with no upstream test (rows marked "code:"). Tests that check Go values
 // (msg.Service lists) are written as the DNS answers the handler builds from them. Every row runs
 // on the pure zone and, with the real dig, through the server over UDP and TCP.
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { loadManifests } from '../../src/cluster/load.js';
-import { MemoryClusterStore } from '../../src/cluster/memory-store.js';
-import { ZoneIndex } from '../../src/dns/index.js';
-import { type RunningDns, startDnsService } from '../../src/dns/service.js';
-import { rrText } from '../../src/dns/text.js';
-import { parseType, rcodeName } from '../../src/dns/types.js';
-import { DEFAULT_ZONE_OPTIONS, lookup, type ZoneOptions } from '../../src/dns/zone.js';
-import { fixture } from '../support/cli.js';
+import { expect, test } from 'vitest';
+import { DEFAULT_ZONE_OPTIONS } from '../../src/dns/zone.js';
 import { commandUnavailableReason, describeWith } from '../support/env.js';
 import { dig } from './dig.js';
 import { header, parse, query, tcpExchange } from './raw.js';
+import { runTable, type Profile as TableProfile, type Row as TableRow } from './table.js';
 
 const SERIAL = 1499347823;
 const soa = (zone: string) => `${zone}. 5 IN SOA ns.dns.${zone}. hostmaster.${zone}. ${SERIAL} 7200 1800 86400 5`;
@@ -46,19 +40,10 @@ const PROFILES = {
   noEndpoints: { fixture: 'coredns-kubernetes', options: { ...interwebs, noEndpoints: true } },
   namespaces: { fixture: 'coredns-kubernetes', options: { ...interwebs, namespaces: ['kube-system'] } },
   chains: { fixture: 'cname-chains', options: base },
-} satisfies Record<string, { fixture: string; options: ZoneOptions }>;
+} satisfies Record<string, TableProfile>;
 type Profile = keyof typeof PROFILES;
 
-interface Row {
-  name: string;
-  profile: Profile;
-  qname: string;
-  qtype: string;
-  rcode: 'NOERROR' | 'NXDOMAIN';
-  answer?: string[];
-  ns?: string[];
-  extra?: string[];
-}
+type Row = TableRow<Profile>;
 
 const NW = 'kube-system.svc.inter.webs.test';
 const V4_REV = soa('in-addr.arpa');
@@ -709,91 +694,34 @@ const ROWS: Row[] = [
   },
 ];
 
-const sorted = (xs: readonly string[] | undefined) => [...(xs ?? [])].sort();
-const used = [...new Set(ROWS.map((r) => r.profile))];
-const fixtures = new Map<string, Awaited<ReturnType<typeof loadManifests>>['objects']>();
+const table = runTable(PROFILES, ROWS);
 
-beforeAll(async () => {
-  for (const p of used) {
-    const f = PROFILES[p].fixture;
-    if (!fixtures.has(f)) fixtures.set(f, (await loadManifests([fixture('dns', f)])).objects);
-  }
-});
+describeWith(commandUnavailableReason('dig', 'bind9-dnsutils'), 'KUBEPLANE_REQUIRE_KERNEL', 'zone transfers', () => {
+  // handler.go: AXFR and IXFR straight to the kubernetes plugin are REFUSED (zone transfers need
+  // the transfer plugin, which the Kubernetes add-on Corefile does not load); the server then
+  // writes a bare REFUSED reply with the question (core/dnsserver errorFunc).
+  test.each([
+    { name: 'AXFR of the cluster zone', qname: 'cluster.local', type: 252 },
+    { name: 'AXFR of a name below the zone', qname: 'svc1.testns.svc.cluster.local', type: 252 },
+    { name: 'IXFR of the cluster zone', qname: 'cluster.local', type: 251 },
+  ])('$name over TCP is REFUSED, not authoritative, question kept', async ({ qname, type }) => {
+    const port = table.server('handler').address.port;
+    const [reply] = await tcpExchange(port, [query(qname, type)], 1);
+    expect(reply).toBeDefined();
+    const h = header(reply!);
+    expect({ rcode: h.rcode, aa: h.aa, qd: h.qd, an: h.an, ns: h.ns }).toEqual({
+      rcode: 5,
+      aa: false,
+      qd: 1,
+      an: 0,
+      ns: 0,
+    });
+    expect(parse(reply!).questions[0]).toMatchObject({ name: qname, type });
+  });
 
-describe('pure zone lookup', () => {
-  test.each(ROWS)('$name', (c) => {
-    const { fixture: f, options } = PROFILES[c.profile];
-    const index = new ZoneIndex(fixtures.get(f));
-    const a = lookup(index, { name: c.qname.replace(/\.$/, ''), type: parseType(c.qtype)!, class: 1 }, options);
-    expect({
-      rcode: rcodeName(a.rcode),
-      answer: a.answer.map(rrText).sort(),
-      ns: a.authority.map(rrText).sort(),
-      extra: a.additional.map(rrText).sort(),
-    }).toEqual({ rcode: c.rcode, answer: sorted(c.answer), ns: sorted(c.ns), extra: sorted(c.extra) });
-    expect(a.authoritative).toBe(true);
+  test('dig AXFR reports the refusal', async () => {
+    const port = table.server('handler').address.port;
+    const r = await dig(port, 'cluster.local', 'AXFR');
+    expect(r.raw).toMatch(/Transfer failed/);
   });
 });
-
-describeWith(
-  commandUnavailableReason('dig', 'bind9-dnsutils'),
-  'KUBEPLANE_REQUIRE_KERNEL',
-  'through the server with dig',
-  () => {
-    const servers = new Map<Profile, RunningDns>();
-    beforeAll(async () => {
-      for (const p of used) {
-        const { fixture: f, options } = PROFILES[p];
-        const store = new MemoryClusterStore(fixtures.get(f));
-        servers.set(p, await startDnsService(store, { listen: { host: '127.0.0.1', port: 0 }, zone: options }));
-      }
-    });
-    afterAll(async () => {
-      await Promise.all([...servers.values()].map((s) => s.close()));
-    });
-
-    const rows = ROWS.flatMap((c) =>
-      (['udp', 'tcp'] as const).map((proto) => ({ ...c, proto, title: `${c.name} (${proto})` })),
-    );
-    test.each(rows)('$title', async (c) => {
-      const port = servers.get(c.profile)!.address.port;
-      const r = await dig(port, c.qname, c.qtype, [c.proto === 'tcp' ? '+tcp' : '+notcp']);
-      expect({
-        rcode: r.status,
-        answer: sorted(r.answer),
-        ns: sorted(r.authority),
-        extra: sorted(r.additional),
-      }).toEqual({ rcode: c.rcode, answer: sorted(c.answer), ns: sorted(c.ns), extra: sorted(c.extra) });
-      expect(r.flags).toContain('aa');
-      expect(r.flags).not.toContain('ra');
-    });
-
-    // handler.go: AXFR and IXFR straight to the kubernetes plugin are REFUSED (zone transfers need
-    // the transfer plugin, which the Kubernetes add-on Corefile does not load); the server then
-    // writes a bare REFUSED reply with the question (core/dnsserver errorFunc).
-    test.each([
-      { name: 'AXFR of the cluster zone', qname: 'cluster.local', type: 252 },
-      { name: 'AXFR of a name below the zone', qname: 'svc1.testns.svc.cluster.local', type: 252 },
-      { name: 'IXFR of the cluster zone', qname: 'cluster.local', type: 251 },
-    ])('$name over TCP is REFUSED, not authoritative, question kept', async ({ qname, type }) => {
-      const port = servers.get('handler')!.address.port;
-      const [reply] = await tcpExchange(port, [query(qname, type)], 1);
-      expect(reply).toBeDefined();
-      const h = header(reply!);
-      expect({ rcode: h.rcode, aa: h.aa, qd: h.qd, an: h.an, ns: h.ns }).toEqual({
-        rcode: 5,
-        aa: false,
-        qd: 1,
-        an: 0,
-        ns: 0,
-      });
-      expect(parse(reply!).questions[0]).toMatchObject({ name: qname, type });
-    });
-
-    test('dig AXFR reports the refusal', async () => {
-      const port = servers.get('handler')!.address.port;
-      const r = await dig(port, 'cluster.local', 'AXFR');
-      expect(r.raw).toMatch(/Transfer failed/);
-    });
-  },
-);
