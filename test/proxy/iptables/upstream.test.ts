@@ -141,6 +141,9 @@ describe('v1.28-era full-payload tests (fake proxier without nfacct counters)', 
     { name: 'TestOnlyLocalNodePorts', d: 'only-local-node-ports', family: 'ipv4' },
     { name: 'TestOnlyLocalNodePortsNoClusterCIDR', d: 'only-local-node-ports-no-cluster-cidr', family: 'ipv4' },
     { name: 'TestMasqueradeRule (randomFully false)', d: 'masquerade-rule', family: 'ipv4' },
+    { name: 'TestInternalTrafficPolicyE2E (cluster)', d: 'itp-cluster', family: 'ipv4' },
+    { name: 'TestInternalTrafficPolicyE2E (local, local endpoints)', d: 'itp-local-one-local', family: 'ipv4' },
+    { name: 'TestInternalTrafficPolicyE2E (local, no local endpoints)', d: 'itp-local-no-local', family: 'ipv4' },
   ])('$name', ({ d, family }) => {
     const files = ['-f', dir(d, 'node.yaml')];
     if (existsSync(dir(d, 'cluster.yaml'))) files.push('-f', dir(d, 'cluster.yaml'));
