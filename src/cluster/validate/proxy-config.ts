@@ -2,6 +2,7 @@ import { describe, isRecord, type ValidationContext } from './context.js';
 import { checkBool, checkCIDR, checkEnum, isDNS1123Subdomain } from './formats.js';
 
 const DETECT_LOCAL_MODES = ['', 'ClusterCIDR', 'NodeCIDR', 'BridgeInterface', 'InterfaceNamePrefix'];
+const PROXY_MODES = ['iptables', 'ipvs', 'nftables'];
 const IPVS_SCHEDULERS = ['', 'rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'sh', 'dh', 'sed', 'nq', 'mh'];
 
 function checkMasqueradeBit(ctx: ValidationContext, field: string, v: unknown): void {
@@ -18,15 +19,33 @@ export function validateKubeProxyConfiguration(ctx: ValidationContext, obj: Reco
   if (obj.clusterCIDR !== undefined && obj.clusterCIDR !== '') {
     if (typeof obj.clusterCIDR !== 'string')
       ctx.error('clusterCIDR', `must be a string, got ${describe(obj.clusterCIDR)}`);
-    else obj.clusterCIDR.split(',').forEach((c, i) => checkCIDR(ctx, `clusterCIDR[${i}]`, c.trim()));
+    else {
+      // kube-proxy's validateDualStackCIDRStrings: one CIDR, or one of each family.
+      const parts = obj.clusterCIDR.split(',').map((c) => c.trim());
+      const families = parts.map((c, i) => checkCIDR(ctx, `clusterCIDR[${i}]`, c));
+      if (parts.length > 2) ctx.error('clusterCIDR', `at most 2 CIDRs (one per family), got ${parts.length}`);
+      else if (parts.length === 2 && families[0] && families[0] === families[1])
+        ctx.error('clusterCIDR', 'two CIDRs must be of different IP families');
+    }
   }
+  if (obj.mode !== '') checkEnum(ctx, 'mode', obj.mode, PROXY_MODES);
   checkEnum(ctx, 'detectLocalMode', obj.detectLocalMode, DETECT_LOCAL_MODES);
+  const detectLocal = isRecord(obj.detectLocal) ? obj.detectLocal : {};
+  for (const [mode, field] of [
+    ['BridgeInterface', 'bridgeInterface'],
+    ['InterfaceNamePrefix', 'interfaceNamePrefix'],
+  ] as const) {
+    const v = detectLocal[field];
+    if (obj.detectLocalMode === mode && (typeof v !== 'string' || v === ''))
+      ctx.error(`detectLocal.${field}`, `required when detectLocalMode is ${mode}`);
+  }
   if (obj.nodePortAddresses !== undefined && obj.nodePortAddresses !== null) {
     if (!Array.isArray(obj.nodePortAddresses))
       ctx.error('nodePortAddresses', `must be a list, got ${describe(obj.nodePortAddresses)}`);
     else
-      obj.nodePortAddresses.forEach((a, i) => {
+      obj.nodePortAddresses.forEach((a, i, all) => {
         if (a !== 'primary') checkCIDR(ctx, `nodePortAddresses[${i}]`, a);
+        else if (all.length !== 1) ctx.error(`nodePortAddresses[${i}]`, `can't use both "primary" and CIDRs`);
       });
   }
   for (const section of ['iptables', 'nftables', 'ipvs', 'conntrack'] as const) {
