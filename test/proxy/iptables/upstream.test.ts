@@ -144,6 +144,46 @@ describe('v1.28-era full-payload tests (fake proxier without nfacct counters)', 
     { name: 'TestInternalTrafficPolicyE2E (cluster)', d: 'itp-cluster', family: 'ipv4' },
     { name: 'TestInternalTrafficPolicyE2E (local, local endpoints)', d: 'itp-local-one-local', family: 'ipv4' },
     { name: 'TestInternalTrafficPolicyE2E (local, no local endpoints)', d: 'itp-local-no-local', family: 'ipv4' },
+    {
+      name: 'TestTerminatingEndpointsTrafficPolicyLocal (ready endpoints exist)',
+      d: 'terminating-local-ready',
+      family: 'ipv4',
+    },
+    {
+      name: 'TestTerminatingEndpointsTrafficPolicyLocal (only terminating endpoints exist)',
+      d: 'terminating-local-only-terminating',
+      family: 'ipv4',
+    },
+    {
+      name: 'TestTerminatingEndpointsTrafficPolicyLocal (terminating endpoints on remote node)',
+      d: 'terminating-local-remote',
+      family: 'ipv4',
+    },
+    {
+      name: 'TestTerminatingEndpointsTrafficPolicyLocal (no usable endpoints on any node)',
+      d: 'terminating-local-none-usable',
+      family: 'ipv4',
+    },
+    {
+      name: 'TestTerminatingEndpointsTrafficPolicyCluster (ready endpoints exist)',
+      d: 'terminating-cluster-ready',
+      family: 'ipv4',
+    },
+    {
+      name: 'TestTerminatingEndpointsTrafficPolicyCluster (only terminating endpoints exist)',
+      d: 'terminating-cluster-only-terminating',
+      family: 'ipv4',
+    },
+    {
+      name: 'TestTerminatingEndpointsTrafficPolicyCluster (terminating endpoints on remote node)',
+      d: 'terminating-cluster-remote',
+      family: 'ipv4',
+    },
+    {
+      name: 'TestTerminatingEndpointsTrafficPolicyCluster (no usable endpoints on any node)',
+      d: 'terminating-cluster-none-usable',
+      family: 'ipv4',
+    },
   ])('$name', ({ d, family }) => {
     const files = ['-f', dir(d, 'node.yaml')];
     if (existsSync(dir(d, 'cluster.yaml'))) files.push('-f', dir(d, 'cluster.yaml'));
