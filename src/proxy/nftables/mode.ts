@@ -41,7 +41,14 @@ function stats(sync: NftSync): Record<string, number> {
     if (objects[i]!.kind === 'chain') chains++;
     else if (objects[i]!.kind === 'element') elements++;
   }
-  return { operations: sync.pre.size + sync.main.size, rules: sync.main.countRules(), chains, elements };
+  return {
+    operations: sync.pre.size + sync.main.size,
+    rules: sync.main.countRules(),
+    chains,
+    elements,
+    noLocalEndpointsInternal: sync.summary.noLocalEndpointsInternal,
+    noLocalEndpointsExternal: sync.summary.noLocalEndpointsExternal,
+  };
 }
 
 function optionsFor(

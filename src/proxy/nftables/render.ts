@@ -37,6 +37,9 @@ interface ServiceRecord {
   elements: string[];
   /** Per ensured element (parallel to the pairs above): its value and comment, to restore a shared key. */
   values: (string | undefined)[];
+  /** Its ports that have endpoints but none local for Local internal / external traffic. */
+  noLocalInternal: number;
+  noLocalExternal: number;
 }
 
 /** What one sync leaves for the next (kube-proxy keeps the same in memory or reads it back). */
@@ -46,6 +49,9 @@ export class NftMemo {
   readonly services = new Map<string, ServiceRecord>();
   /** Chains flushed by the last sync, deleted at the start of the next. */
   stale = new Set<string>();
+  /** Running totals over every Service's record (kube-proxy recounts all services each sync). */
+  noLocalInternal = 0;
+  noLocalExternal = 0;
   constructor() {
     const s = {} as Stores;
     for (const n of STORE_ORDER) s[n] = new ElementStore(STORE_CONTAINERS[n][0], STORE_CONTAINERS[n][1]);
@@ -67,6 +73,10 @@ export interface NftSyncSummary {
   affinitySetsDeleted: string[];
   elementsAdded: number;
   elementsDeleted: number;
+  /** kube-proxy's sync_proxy_rules_no_local_endpoints_total{traffic_policy="internal"|"external"}
+   * after this sync: service ports with endpoints, but no local ones for a Local policy. */
+  noLocalEndpointsInternal: number;
+  noLocalEndpointsExternal: number;
 }
 
 export interface NftSync {
@@ -94,6 +104,8 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
     affinitySetsDeleted: [],
     elementsAdded: 0,
     elementsDeleted: 0,
+    noLocalEndpointsInternal: 0,
+    noLocalEndpointsExternal: 0,
   };
   for (const c of memo.stale) pre.delete({ kind: 'chain', name: c });
   memo.stale = new Set();
@@ -151,6 +163,10 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
     activeAffinitySet(name) {
       current.affinitySets.push(name);
     },
+    noLocalEndpoints(internal, external) {
+      if (internal) current.noLocalInternal++;
+      if (external) current.noLocalExternal++;
+    },
     addAffinitySet(name, timeout) {
       // nft 1.0.6 cannot write the "dynamic" flag in JSON, and the kernel adds it once an update
       // rule uses the set; re-adding the set without it then fails (EEXIST). In JSON we therefore
@@ -165,7 +181,10 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
   for (const port of ports) {
     let rec = records.get(port.service);
     if (!rec) {
-      records.set(port.service, (rec = { chains: [], affinitySets: [], elements: [], values: [] }));
+      records.set(
+        port.service,
+        (rec = { chains: [], affinitySets: [], elements: [], values: [], noLocalInternal: 0, noLocalExternal: 0 }),
+      );
       const before = opts.json ? memo.services.get(port.service)?.affinitySets : undefined;
       previousSets = before?.length ? new Set(before) : undefined;
     }
@@ -190,6 +209,8 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
       }
     }
     if (before) {
+      memo.noLocalInternal -= before.noLocalInternal;
+      memo.noLocalExternal -= before.noLocalExternal;
       const afterChains = new Set(after?.chains);
       for (const c of before.chains)
         if (!afterChains.has(c)) {
@@ -214,6 +235,8 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
         }
     }
     if (after) {
+      memo.noLocalInternal += after.noLocalInternal;
+      memo.noLocalExternal += after.noLocalExternal;
       memo.services.set(s, after);
       summary.services.push(s);
     } else if (before) {
@@ -232,6 +255,8 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
     summary.elementsAdded += memo.stores[n].added;
     summary.elementsDeleted += memo.stores[n].deleted;
   }
+  summary.noLocalEndpointsInternal = memo.noLocalInternal;
+  summary.noLocalEndpointsExternal = memo.noLocalExternal;
   memo.synced = true;
   return { pre, main: tx, summary };
 }

@@ -41,6 +41,8 @@ export interface PortSink {
   activeAffinitySet(name: string): void;
   /** Declare a ClientIP affinity set (flags dynamic,timeout; timeout in seconds). */
   addAffinitySet(name: string, timeoutSeconds: number): void;
+  /** Count the port for kube-proxy's sync_proxy_rules_no_local_endpoints_total. */
+  noLocalEndpoints(internal: boolean, external: boolean): void;
 }
 
 export const STORE_CONTAINERS: Readonly<Record<StoreName, readonly ['set' | 'map', string]>> = {
@@ -100,6 +102,9 @@ export function writeServicePort(
   const usesExternalTrafficChain = hasEndpoints && port.externallyAccessible;
   const externalTrafficChain = usesExternalTrafficChain ? names.external : '';
   if (usesExternalTrafficChain) sink.ensureChain(externalTrafficChain);
+
+  // kube-proxy counts a port only when it has endpoints at all (else both verdicts are reject).
+  if (hasEndpoints) sink.noLocalEndpoints(!hasInternalEndpoints, !hasExternalEndpoints);
 
   const reject = `goto ${CHAIN.reject}`;
   const internalVerdict = !hasEndpoints ? reject : 'drop';

@@ -5,6 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { ClusterObject } from '../../../src/cluster/types.js';
 import { resolveProxyConfig } from '../../../src/proxy/config.js';
+import { nftablesMode } from '../../../src/proxy/nftables/mode.js';
 import { NftMemo, renderSync } from '../../../src/proxy/nftables/render.js';
 import { ProxyTracker } from '../../../src/proxy/state.js';
 import { fixture } from '../../support/cli.js';
@@ -71,5 +72,91 @@ describe('upstream TestLoadBalancerIngressRouteTypeProxy: a service-ips element 
     expect(elements?.has(`${lbIP} . tcp . 80`)).toBe(expected);
     // the cluster IP's element is there either way
     expect(elements?.size).toBe(expected ? 2 : 1);
+  });
+});
+
+describe("upstream TestNoEndpointsMetric: sync_proxy_rules_no_local_endpoints_total in the sync's stats", () => {
+  test.each([
+    {
+      name: 'internalTrafficPolicy is set and there are local endpoints',
+      dir: 'itp-local-endpoints',
+      internal: 0,
+      external: 0,
+    },
+    {
+      name: 'externalTrafficPolicy is set and there are local endpoints',
+      dir: 'etp-local-endpoints',
+      internal: 0,
+      external: 0,
+    },
+    {
+      name: 'both policies are set and there are local endpoints',
+      dir: 'both-local-endpoints',
+      internal: 0,
+      external: 0,
+    },
+    {
+      name: 'internalTrafficPolicy is set and there are no local endpoints',
+      dir: 'itp-no-local-endpoints',
+      internal: 1,
+      external: 0,
+    },
+    {
+      name: 'externalTrafficPolicy is set and there are no local endpoints',
+      dir: 'etp-no-local-endpoints',
+      internal: 0,
+      external: 1,
+    },
+    {
+      name: 'both policies are set and there are no local endpoints',
+      dir: 'both-no-local-endpoints',
+      internal: 1,
+      external: 1,
+    },
+    {
+      name: 'both policies are set and there are no endpoints at all',
+      dir: 'both-no-endpoints',
+      internal: 0,
+      external: 0,
+    },
+  ])('$name', async ({ dir, internal, external }) => {
+    const objects = await loadFixture('upstream-nftables', 'no-endpoints-metric', dir);
+    const { stats } = nftablesMode.renderRules({
+      objects,
+      config: resolveProxyConfig(objects),
+      family: 'IPv4',
+      format: 'text',
+      profile: 'kube-proxy-test',
+      withJumps: false,
+    });
+    expect({ internal: stats.noLocalEndpointsInternal, external: stats.noLocalEndpointsExternal }).toEqual({
+      internal,
+      external,
+    });
+  });
+
+  test('partial syncs keep the totals over every service, changed or not', async () => {
+    const load = (d: string) => loadFixture('upstream-nftables', 'no-endpoints-metric', d);
+    const both = await load('both-no-local-endpoints');
+    // a second, unchanged service with the same problem keeps counting through partial syncs
+    const other = (await load('itp-no-local-endpoints')).map((o) =>
+      o.kind === 'Node' || o.kind === 'KubeProxyConfiguration' || o.kind === 'ServiceCIDR'
+        ? o
+        : ({ ...o, metadata: { ...o.metadata, namespace: 'ns2' } } as ClusterObject),
+    );
+    const tracker = new ProxyTracker('IPv4', resolveProxyConfig(both));
+    const memo = new NftMemo();
+    const totals = () => {
+      const { state, changes } = tracker.sync();
+      const { summary } = renderSync(state, changes, memo, renderOptions(both, 'IPv4', 'kube-proxy-test'));
+      return [summary.noLocalEndpointsInternal, summary.noLocalEndpointsExternal];
+    };
+    for (const o of [...both, ...other.filter((o) => o.metadata?.namespace === 'ns2')]) tracker.upsert(o);
+    expect(totals()).toEqual([2, 1]);
+    const slice = both.find((o) => o.kind === 'EndpointSlice')!;
+    tracker.delete(slice);
+    expect(totals()).toEqual([1, 0]); // ns1/svc1 has no endpoints at all now: not counted
+    tracker.upsert(slice);
+    expect(totals()).toEqual([2, 1]);
   });
 });
