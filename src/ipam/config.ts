@@ -137,7 +137,7 @@ export function parseIpamConfig(net: Record<string, unknown>, cniVersion: string
       throw invalid('runtimeConfig.ipRanges: must be an array of range sets', 'runtimeConfig.ipRanges');
     runtime.ipRanges.forEach((s, i) => raw.push({ set: s, field: `runtimeConfig.ipRanges[${i}]` }));
   }
-  if (ipam.subnet !== undefined && ipam.subnet !== null && ipam.subnet !== '') {
+  if (ipam.subnet !== undefined && ipam.subnet !== null) {
     const { subnet, rangeStart, rangeEnd, gateway } = ipam;
     raw.push({ set: { subnet, rangeStart, rangeEnd, gateway }, field: 'ipam' });
   }

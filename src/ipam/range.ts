@@ -69,8 +69,7 @@ export function parseRange(raw: unknown, field: string): Range {
       `${field}.subnet: must be a string, got ${JSON.stringify(text)}`,
       `${field}.subnet`,
     );
-  if (text === undefined || text === null || text === '')
-    throw invalid(`${field}.subnet is required`, 'IP <nil> not v4 nor v6');
+  if (text === undefined || text === null) throw invalid(`${field}.subnet is required`, 'IP <nil> not v4 nor v6');
   const parsed = parseCIDRText(text);
   if (!parsed) throw new RangeDecodeError('invalid-config', `invalid CIDR address: ${text}`, `${field}.subnet`);
   const subnet = parsed.cidr;

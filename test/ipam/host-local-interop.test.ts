@@ -38,6 +38,24 @@ describeWith(reason, 'KUBEPLANE_REQUIRE_KERNEL', 'data dir shared with upstream 
     expect(readdirSync(join(dir, 'testnet')).filter((f) => f.startsWith('10.'))).toEqual(['10.40.0.3']);
   });
 
+  test('interleaved: what host-local adds after our index was built is seen by our CHECK, ADD and DEL', () => {
+    const dir = join(root, 'interleaved');
+    expect(first(runPlugin(envFor('ADD', 'a'), conf(dir)).json)).toBe('10.40.0.2/24');
+    expect(first(hostLocal('ADD', 'b', conf(dir)).json)).toBe('10.40.0.3/24');
+    expect(runPlugin(envFor('CHECK', 'b'), conf(dir)).status).toBe(0);
+    expect(runPlugin(envFor('ADD', 'b'), conf(dir)).json).toMatchObject({
+      code: 999,
+      msg: 'failed to allocate for range 0: 10.40.0.3 has been allocated to b, duplicate allocation is not allowed',
+    });
+    expect(runPlugin(envFor('DEL', 'b'), conf(dir)).status).toBe(0);
+    expect(first(runPlugin(envFor('ADD', 'c'), conf(dir)).json)).toBe('10.40.0.4/24');
+    expect(
+      readdirSync(join(dir, 'testnet'))
+        .filter((f) => f.startsWith('10.'))
+        .sort(),
+    ).toEqual(['10.40.0.2', '10.40.0.4']);
+  });
+
   test('we index a directory host-local wrote, DEL its allocations, and continue its cursor', () => {
     const dir = join(root, 'theirs-first');
     for (const id of ['x', 'y']) expect(hostLocal('ADD', id, conf(dir)).status).toBe(0);

@@ -6,12 +6,22 @@
 // 0.8 ms on this ext4), which is why attachments share buckets instead of having a file each. DEL
 // leaves its lines behind; a bucket over COMPACT_BYTES is rewritten with only the lines that still
 // hold (temp file + rename: the bucket is ours alone, unlike address files).
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import type { Owner } from '../store.js';
+import { overwriteSmallFile } from './overwrite.js';
 
 const COMPACT_BYTES = 16 * 1024;
-/** Written last by rebuild(); sorts after every bucket name (two hex digits). */
+/** Written last by rebuild(), then holds the directory stamp; sorts after every bucket name (two hex digits). */
 const COMPLETE_MARKER = 'indexed';
 
 export interface IndexLine {
@@ -88,12 +98,39 @@ export class OwnerIndex {
     renameSync(tmp, join(this.dir, bucket));
   }
 
-  /** True when a full rebuild finished and nothing removed its marker since. */
-  isComplete(): boolean {
-    return existsSync(join(this.dir, COMPLETE_MARKER));
+  /**
+   * True when a full rebuild finished, nothing removed its marker since, and the network directory is
+   * as the last operation of ours left it (`stamp`, see FileIpamStore). A file created or removed by
+   * anyone else (host-local sharing the directory, a tool, a process of ours killed mid-operation)
+   * changes the directory's mtime, so the next operation rescans instead of trusting the index.
+   */
+  isCurrent(stamp: string): boolean {
+    try {
+      return readFileSync(join(this.dir, COMPLETE_MARKER), 'utf8') === stamp;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false;
+      throw err;
+    }
   }
 
-  /** Replace the whole index with `lines` (first use of a directory, and after GC). */
+  /** Note the directory state after an operation of ours (only once the index is complete). */
+  markCurrent(stamp: string): void {
+    if (existsSync(join(this.dir, COMPLETE_MARKER))) overwriteSmallFile(join(this.dir, COMPLETE_MARKER), stamp);
+  }
+
+  /** Every line of every bucket (a rebuild keeps those whose claim was never written). */
+  allLines(): IndexLine[] {
+    let names: string[];
+    try {
+      names = readdirSync(this.dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw err;
+    }
+    return names.filter((n) => /^[0-9a-f]{2}$/.test(n)).flatMap((n) => parseLines(this.read(n)));
+  }
+
+  /** Replace the whole index with `lines` (first use of a directory, a changed directory, after GC). */
   rebuild(lines: readonly IndexLine[]): void {
     rmSync(this.dir, { recursive: true, force: true });
     mkdirSync(this.dir, { recursive: true });

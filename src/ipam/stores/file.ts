@@ -13,15 +13,17 @@
 // files. It is built by one scan the first time a directory is used and rebuilt after GC; its
 // completeness marker sits inside the index directory and sorts after the buckets, so whatever
 // deletes the index (a tool walking the data dir) deletes the marker too and the next operation
-// rebuilds it. Allocations host-local makes in the same directory later are not indexed.
+// rebuilds it. The marker also holds the directory's mtime as our last operation left it: when
+// host-local (or anything else) adds or removes an address file in between, the next operation sees
+// a different mtime and rescans, so allocations host-local makes later are found too.
 import {
   closeSync,
   existsSync,
-  ftruncateSync,
   mkdirSync,
   openSync,
   readdirSync,
   readFileSync,
+  statSync,
   unlinkSync,
   writeFileSync,
   writeSync,
@@ -32,6 +34,7 @@ import { parseIP } from '../ip.js';
 import { type Holding, type IpamStore, type Owner, ownerRecord, parseOwnerRecord } from '../store.js';
 import { OwnerIndex } from './file-index.js';
 import { withDirLock } from './lock.js';
+import { overwriteSmallFile } from './overwrite.js';
 
 const INDEX_DIR = '.kubeplane';
 const LAST_PREFIX = 'last_reserved_ip.';
@@ -56,29 +59,6 @@ function unlinkQuiet(path: string): void {
 /** Is `name` an address file (as opposed to lock, last_reserved_ip.*, the index dir, temp files)? */
 export function isAddressFileName(name: string): boolean {
   return parseIP(name) !== undefined;
-}
-
-/**
- * Overwrite a small file in place: write at 0, then cut to length. Not open(O_TRUNC): on ext4 a
- * truncate-to-zero makes close() wait for the data to reach the disk (auto_da_alloc), which cost
- * ~2.5 ms per ADD here. A crash between write and cut leaves a wrong cursor, which only moves where
- * round-robin resumes (an unparsable cursor restarts at rangeStart, as host-local).
- */
-function writeCursor(path: string, text: string): void {
-  let fd: number;
-  try {
-    fd = openSync(path, 'r+');
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-    fd = openSync(path, 'w', 0o600);
-  }
-  try {
-    const buf = Buffer.from(text);
-    writeSync(fd, buf, 0, buf.length, 0);
-    ftruncateSync(fd, buf.length);
-  } finally {
-    closeSync(fd);
-  }
 }
 
 /** Test-only crash points (KUBEPLANE_IPAM_TEST_PAUSE=after-intent|after-claim|after-write). */
@@ -122,19 +102,45 @@ export class FileIpamStore implements IpamStore {
         this.ensureIndexed();
         if (this.rangesJson !== undefined) this.noteRanges(this.rangesJson);
       });
-      return fn();
+      try {
+        return await fn();
+      } finally {
+        this.io('noting the data dir state', () => this.owners.markCurrent(this.stamp()));
+      }
     });
   }
 
+  /**
+   * The network directory's mtime (ns) and size: any entry created or removed changes it. Reading
+   * it also makes the kernel (6.13+ multigrain timestamps) give the next change a fine-grained time,
+   * so a change right after our operation is not hidden in the same clock tick.
+   */
+  private stamp(): string {
+    try {
+      const st = statSync(this.dir, { bigint: true });
+      return `${st.mtimeNs}/${st.size}`;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 'none';
+      throw err;
+    }
+  }
+
   private ensureIndexed(): void {
-    if (this.owners.isComplete()) return;
+    if (this.owners.isCurrent(this.stamp())) return;
     mkdirSync(this.dir, { recursive: true, mode: 0o755 });
     if (!existsSync(join(this.dir, 'lock'))) writeFileSync(join(this.dir, 'lock'), '', { mode: 0o600 });
     this.buildIndex();
   }
 
+  /**
+   * The index from a full scan, plus the old index's lines for address files that are still empty:
+   * a claim whose owner was never written (killed process) stays findable by that owner's DEL.
+   */
   private buildIndex(): void {
-    const lines = this.scan().flatMap((h) => (h.owner ? [{ ip: h.ip, owner: h.owner }] : []));
+    const held = this.scan();
+    const empty = new Set(held.filter((h) => !h.owner).map((h) => h.ip));
+    const lines = held.flatMap((h) => (h.owner ? [{ ip: h.ip, owner: h.owner }] : []));
+    for (const l of this.owners.allLines()) if (empty.has(l.ip)) lines.push(l);
     this.owners.rebuild(lines);
   }
 
@@ -191,14 +197,15 @@ export class FileIpamStore implements IpamStore {
       }
       closeSync(fd);
       pausePoint('after-write');
-      writeCursor(join(this.dir, `${LAST_PREFIX}${rangeSet}`), ip);
+      overwriteSmallFile(join(this.dir, `${LAST_PREFIX}${rangeSet}`), ip);
       return true;
     });
   }
 
   async lastReserved(rangeSet: number): Promise<string | undefined> {
     return this.io('reading the last reserved IP', () =>
-      readOrUndefined(join(this.dir, `${LAST_PREFIX}${rangeSet}`))?.trim(),
+      // Not trimmed: host-local's net.ParseIP refuses "10.1.2.5\n", so such a cursor restarts at rangeStart.
+      readOrUndefined(join(this.dir, `${LAST_PREFIX}${rangeSet}`)),
     );
   }
 

@@ -103,3 +103,41 @@ describe('file store layout and repair', () => {
     expect(await releaseAll(s, o(same))).toHaveLength(1);
   });
 });
+
+describe('file store: a directory changed by someone else since our last operation', () => {
+  test('an address file written after our index was built is found by DEL, CHECK and the duplicate check', async () => {
+    const s = new FileIpamStore(join(root, 'later'), 'net');
+    await allocateAll(s, sets, o('ours')); // index built, 10.1.2.2
+    writeFileSync(join(s.dir, '10.1.2.50'), 'theirs\r\neth0'); // as host-local writes it, outside our lock
+    writeFileSync(join(s.dir, '10.1.2.51'), ' legacy \n'); // an id-only record with stray whitespace
+    await expect(allocateAll(s, sets, o('theirs'))).rejects.toThrow(
+      '10.1.2.50 has been allocated to theirs, duplicate allocation is not allowed',
+    );
+    expect(await s.withLock(() => s.heldBy(o('legacy')))).toEqual(['10.1.2.51']);
+    expect(await releaseAll(s, o('theirs'))).toEqual(['10.1.2.50']);
+    expect(await releaseAll(s, o('legacy'))).toEqual(['10.1.2.51']);
+    expect(existsSync(join(s.dir, '10.1.2.50')) || existsSync(join(s.dir, '10.1.2.51'))).toBe(false);
+  });
+
+  test('a rescan keeps the intent of a claim killed before its write, so that owner’s DEL still frees it', async () => {
+    const s = new FileIpamStore(join(root, 'rescan-empty'), 'net');
+    await allocateAll(s, sets, o('a'));
+    await s.withLock(async () => {
+      // what reserve() does before a kill -9 between claim and write: note the owner, create the file
+      (s as unknown as { owners: { note(ip: string, owner: object): void } }).owners.note('10.1.2.9', o('killed'));
+    });
+    writeFileSync(join(s.dir, '10.1.2.9'), ''); // the claim, made "later" (the directory changes: rescan)
+    writeFileSync(join(s.dir, '10.1.2.10'), 'other\r\neth0');
+    expect(await releaseAll(s, o('other'))).toEqual(['10.1.2.10']); // this operation rescans
+    await releaseAll(s, o('killed'));
+    expect(existsSync(join(s.dir, '10.1.2.9'))).toBe(false);
+  });
+
+  test('a cursor with a trailing newline is not an address (host-local restarts at rangeStart)', async () => {
+    const s = new FileIpamStore(join(root, 'cursor-nl'), 'net');
+    await allocateAll(s, sets, o('a')); // .2
+    writeFileSync(join(s.dir, 'last_reserved_ip.0'), '10.1.2.40\n');
+    const got = await allocateAll(s, sets, o('b'));
+    expect(got[0]!.ip.value & 255n).toBe(3n);
+  });
+});
