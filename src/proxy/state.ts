@@ -55,6 +55,13 @@ export class ProxyTracker {
   private readonly slicesOfService = new Map<string, Set<string>>();
   private readonly derived = new Map<string, DerivedService>();
   private readonly pending = new Set<string>();
+  /**
+   * Services one of whose slices (of this family) was added, removed or changed in any field since
+   * the last sync. kube-proxy's EndpointSliceCache compares whole slices (esDataChanged) and reports
+   * such a Service as updated even when its endpoints come out the same, so its partial sync
+   * rewrites that Service; ours must too.
+   */
+  private readonly sliceEdited = new Set<string>();
   private needFullSync = true;
   private sortedPorts: ServicePortInfo[] | undefined;
   private readonly portIndex = new Map<string, number>();
@@ -124,9 +131,11 @@ export class ProxyTracker {
   private upsertSlice(slice: EndpointSlice): void {
     const key = `${slice.metadata.namespace ?? 'default'}/${slice.metadata.name}`;
     const old = this.slices.get(key);
-    if (old) this.removeSlice(key, old);
     const svc = this.serviceOfSlice(slice);
+    if (old && svc && old.addressType === slice.addressType && JSON.stringify(old) === JSON.stringify(slice)) return;
+    if (old) this.removeSlice(key, old);
     if (!svc) return;
+    if (slice.addressType === this.family) this.sliceEdited.add(svc);
     this.slices.set(key, slice);
     let set = this.slicesOfService.get(svc);
     if (!set) this.slicesOfService.set(svc, (set = new Set()));
@@ -140,6 +149,7 @@ export class ProxyTracker {
     if (!svc) return;
     this.slicesOfService.get(svc)?.delete(key);
     this.pending.add(svc);
+    if (slice.addressType === this.family) this.sliceEdited.add(svc);
   }
 
   private derive(serviceKey: string): DerivedService | undefined {
@@ -168,7 +178,7 @@ export class ProxyTracker {
       const before = this.derived.get(key);
       const after = this.derive(key);
       if (before === undefined && after === undefined) continue;
-      if (before && after && fingerprint(before) === fingerprint(after)) continue;
+      if (before && after && !this.sliceEdited.has(key) && fingerprint(before) === fingerprint(after)) continue;
       changed.add(key);
       for (const p of before?.ports ?? []) this.categorizedCache.delete(p.key);
       for (const p of after?.ports ?? []) this.categorizedCache.delete(p.key);
@@ -179,6 +189,7 @@ export class ProxyTracker {
       this.patchSortedPorts(before?.ports, after?.ports);
     }
     this.pending.clear();
+    this.sliceEdited.clear();
     const full = this.needFullSync;
     if (full) this.categorizedCache.clear();
     this.needFullSync = false;

@@ -2,7 +2,7 @@
 // endpoint choice per service in the demo cluster, and change tracking.
 import { describe, expect, test } from 'vitest';
 import { loadManifests, loadTexts } from '../../src/cluster/load.js';
-import type { ClusterObject } from '../../src/cluster/types.js';
+import type { ClusterObject, EndpointSlice } from '../../src/cluster/types.js';
 import { resolveProxyConfig } from '../../src/proxy/config.js';
 import { buildProxyState, ProxyTracker } from '../../src/proxy/state.js';
 import { fixture } from '../support/cli.js';
@@ -212,6 +212,54 @@ describe('ProxyTracker change sets', () => {
     r = t.sync();
     expect([...r.changes.services]).toEqual(['app/web']);
     expect(r.state.endpointCount).toBe(2);
+  });
+
+  // Upstream's TestEsDataChanged: a slice counts as changed when it differs in any field, and its
+  // Service is then reported (and rewritten by a partial sync) even if its endpoints are the same.
+  test.each([
+    {
+      name: 'endpoints reordered',
+      edit: (s: EndpointSlice) => {
+        s.endpoints!.reverse();
+      },
+      named: ['app/web'],
+    },
+    {
+      name: 'ports reordered',
+      edit: (s: EndpointSlice) => {
+        s.ports = [{ name: 'other', port: 9090 }, ...(s.ports ?? [])];
+      },
+      named: ['app/web'],
+    },
+    {
+      name: 'a label added',
+      edit: (s: EndpointSlice) => {
+        s.metadata.labels = { ...s.metadata.labels, extra: 'x' };
+      },
+      named: ['app/web'],
+    },
+    { name: 'nothing changed', edit: () => {}, named: [] },
+  ])('slice edit with the same endpoints ($name) is reported like upstream', async ({ edit, named }) => {
+    const { t, objects } = await tracker();
+    const slice = structuredClone(objects[1]!) as EndpointSlice;
+    edit(slice);
+    t.upsert(slice);
+    const r = t.sync();
+    expect([...r.changes.services]).toEqual(named);
+    expect(r.state.endpointCount).toBe(3);
+  });
+
+  test("a slice of the other family is not reported by this family's tracker", async () => {
+    const { t } = await tracker();
+    t.upsert({
+      apiVersion: 'discovery.k8s.io/v1',
+      kind: 'EndpointSlice',
+      metadata: { name: 'web-v6', namespace: 'app', labels: { 'kubernetes.io/service-name': 'web' } },
+      addressType: 'IPv6',
+      endpoints: [{ addresses: ['fd00::1'] }],
+      ports: [{ name: 'http', port: 8080 }],
+    });
+    expect(t.sync().changes.services.size).toBe(0);
   });
 
   test('deleting a service names it and removes its ports', async () => {
