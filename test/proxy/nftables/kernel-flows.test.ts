@@ -7,7 +7,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { loadManifests } from '../../../src/cluster/load.js';
-import type { ClusterObject } from '../../../src/cluster/types.js';
+import type { ClusterObject, IPFamily } from '../../../src/cluster/types.js';
 import { createLab, type Lab, labSpecFromState, probe, reached } from '../../../src/lab/index.js';
 import { applyNft } from '../../../src/lab/nft-apply.js';
 import { resolveProxyConfig } from '../../../src/proxy/config.js';
@@ -34,6 +34,10 @@ const SCENARIOS = [
   'terminating-endpoints-local-none-usable',
   'itp-local-one-local',
   'itp-local-no-local',
+  'node-ports-ipv4',
+  'node-ports-ipv4-multiple',
+  'node-ports-ipv6',
+  'node-ports-ipv6-multiple',
 ];
 
 /**
@@ -46,9 +50,13 @@ function sendable(f: FlowCase, endpointIPs: ReadonlySet<string>, nodeIPs: readon
   return !endpointIPs.has(f.src) && !/^(1\.2\.3\.4|5\.6\.7\.8|9\.10\.11\.12)$/.test(f.src);
 }
 
-/** upstream's tracer output -> what a client sees: endpoints answer, REJECT refuses, DROP times out. */
+/**
+ * upstream's tracer output -> what a client sees: endpoints answer, REJECT refuses, DROP times out;
+ * no verdict at all (a NodePort on an address not accepting NodePorts) reaches the node's own TCP
+ * stack, where nothing listens: refused too.
+ */
 function wanted(output: string): string[] | 'REFUSED' | 'TIMEOUT' {
-  if (output === 'REJECT') return 'REFUSED';
+  if (output === 'REJECT' || output === '') return 'REFUSED';
   if (output === 'DROP') return 'TIMEOUT';
   return output.split(', ');
 }
@@ -79,6 +87,7 @@ async function check(lab: Lab, f: FlowCase): Promise<void> {
 interface Scenario {
   name: string;
   dir: string;
+  family: IPFamily;
   objects: ClusterObject[];
   flows: FlowCase[];
   deleted: FlowCase[];
@@ -88,14 +97,15 @@ interface Scenario {
 async function scenario(name: string): Promise<Scenario> {
   const dir = fixture('upstream-nftables', name);
   const objects = (await loadManifests([dir])).objects as ClusterObject[];
-  const state = buildProxyState(objects, 'IPv4', resolveProxyConfig(objects));
+  const { family, flows: all } = readFlows(name);
+  const state = buildProxyState(objects, family, resolveProxyConfig(objects));
   const endpointIPs = new Set(labSpecFromState(state).endpoints.map((e) => e.ip));
-  const ok = (f: FlowCase) => sendable(f, endpointIPs, state.config.nodeIPs.IPv4);
-  const flows = readFlows(name).flows.filter(ok);
+  const ok = (f: FlowCase) => sendable(f, endpointIPs, state.config.nodeIPs[family]);
+  const flows = all.filter(ok);
   const deletedFile = join(dir, 'flows-endpoints-deleted.tsv');
   const deleted = existsSync(deletedFile) ? readFlows(name, 'flows-endpoints-deleted.tsv').flows.filter(ok) : [];
   const clientIPs = [...new Set([...flows, ...deleted].map((f) => f.src))].filter((ip) => !TEST_NODE_IPS.includes(ip));
-  return { name, dir, objects, flows, deleted, clientIPs };
+  return { name, dir, family, objects, flows, deleted, clientIPs };
 }
 
 const scenarios = await Promise.all(SCENARIOS.map(scenario));
@@ -108,10 +118,20 @@ for (const s of scenarios) {
   describeKernel(`nftables in a kernel: upstream flows of ${s.name}`, () => {
     let lab: Lab | undefined;
     beforeAll(async () => {
-      const state = buildProxyState(s.objects, 'IPv4', resolveProxyConfig(s.objects));
+      const state = buildProxyState(s.objects, s.family, resolveProxyConfig(s.objects));
       const spec = labSpecFromState(state, s.clientIPs);
       lab = await createLab(spec);
-      const r = runCli(['rules', '--mode', 'nftables', '--profile', 'kube-proxy-test', '-f', s.dir]);
+      const r = runCli([
+        'rules',
+        '--mode',
+        'nftables',
+        '--profile',
+        'kube-proxy-test',
+        '-f',
+        s.dir,
+        '--family',
+        s.family === 'IPv4' ? 'ipv4' : 'ipv6',
+      ]);
       expect(r.status, r.stderr).toBe(0);
       await applyNft(lab.node, r.stdout, 'text');
     }, 120_000);
@@ -123,9 +143,9 @@ for (const s of scenarios) {
       describe('after the EndpointSlice is deleted and the proxier syncs again', () => {
         beforeAll(async () => {
           // The same history as upstream's test: a full sync, then the deletion's partial sync.
-          const tracker = new ProxyTracker('IPv4', resolveProxyConfig(s.objects));
+          const tracker = new ProxyTracker(s.family, resolveProxyConfig(s.objects));
           const memo = new NftMemo();
-          const options = renderOptions(s.objects, 'IPv4', 'kube-proxy-test');
+          const options = renderOptions(s.objects, s.family, 'kube-proxy-test');
           for (const o of s.objects) tracker.upsert(o);
           const first = tracker.sync();
           renderSync(first.state, first.changes, memo, options);
