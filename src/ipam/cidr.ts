@@ -24,13 +24,14 @@ export function makeCIDR(ip: IP, prefix: number): CIDR {
   return { family: ip.family, base: ip.value & ~hostMask(ip.family, prefix), prefix };
 }
 
-/** Parse `addr/prefix` strictly (Go net.ParseCIDR: the address may carry host bits; they are reported). */
+/** Parse `addr/prefix` as Go's net.ParseCIDR (strict address, the prefix may have leading zeros; host bits are reported). */
 export function parseCIDRText(text: string): ParsedCIDRText | undefined {
   const slash = text.indexOf('/');
   if (slash < 0) return undefined;
   const address = parseIP(text.slice(0, slash));
   const p = text.slice(slash + 1);
-  if (!address || !/^\d{1,3}$/.test(p) || (p.length > 1 && p[0] === '0')) return undefined;
+  // Go's dtoi: any run of digits, leading zeros included ("/024" is /24).
+  if (!address || !/^\d{1,4}$/.test(p)) return undefined;
   const prefix = Number(p);
   if (prefix > BITS[address.family]) return undefined;
   const cidr = makeCIDR(address, prefix);

@@ -30,9 +30,13 @@ describe('CIDR math', () => {
     { name: 'no prefix', text: '10.0.0.0' },
     { name: 'prefix too long', text: '10.0.0.0/33' },
     { name: 'IPv6 prefix too long', text: 'fd00::/129' },
-    { name: 'leading zero prefix', text: '10.0.0.0/08' },
+    { name: 'leading zero address', text: '010.0.0.0/8' },
   ])('rejects $name', ({ text }) => {
     expect(parseCIDR(text)).toBeUndefined();
+  });
+
+  test('a prefix with leading zeros is read as Go reads it (host-local accepts "/024")', () => {
+    expect(formatCIDR(parseCIDR('10.0.0.0/024')!)).toBe('10.0.0.0/24');
   });
 
   test('a /8 is sized, indexed and searched without enumeration', () => {
