@@ -35,7 +35,7 @@ export async function check(lab: Lab, c: TrafficCase): Promise<void> {
     port: c.port,
     protocol: c.protocol ?? 'TCP',
     count,
-    timeoutMs: expectsAnswers ? 3000 : 400,
+    timeoutMs: expectsAnswers ? 5000 : 400,
     ...(c.source ? { source: c.source } : {}),
   });
   if (expectsAnswers) {
