@@ -119,6 +119,9 @@ export function validateEndpoints(ctx: ValidationContext, obj: Record<string, un
   (obj.subsets as unknown[]).forEach((s, i) => {
     const f = `subsets[${i}]`;
     if (!isRecord(s)) return ctx.error(f, `must be an object, got ${describe(s)}`);
+    const count = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+    if (count(s.addresses) + count(s.notReadyAddresses) === 0)
+      ctx.error(f, 'must specify addresses or notReadyAddresses');
     for (const list of ['addresses', 'notReadyAddresses'] as const) {
       if (!checkArray(ctx, `${f}.${list}`, s[list])) continue;
       (s[list] as unknown[]).forEach((a, j) => {

@@ -41,7 +41,8 @@ function validatePorts(ctx: ValidationContext, ports: unknown[], type: unknown):
     checkProtocol(ctx, `${f}.protocol`, p.protocol);
     if (p.nodePort !== undefined && p.nodePort !== null) {
       // Clusters configure their own node-port range, so any valid port number is accepted.
-      if (checkPort(ctx, `${f}.nodePort`, p.nodePort, true) && type !== 'NodePort' && type !== 'LoadBalancer') {
+      // The API server forbids it for ClusterIP only (ExternalName ports are not checked).
+      if (checkPort(ctx, `${f}.nodePort`, p.nodePort, true) && type === 'ClusterIP') {
         if (p.nodePort !== 0) ctx.error(`${f}.nodePort`, 'may only be set when type is NodePort or LoadBalancer');
       }
     }

@@ -60,6 +60,12 @@ describe('Service fields the API server accepts', () => {
   externalName: db.example.com`),
     },
     {
+      name: 'ExternalName ports with a nodePort (only ClusterIP forbids it)',
+      text: service(`  type: ExternalName
+  externalName: db.example.com
+  ports: [{name: sql, port: 5432, nodePort: 30432}]`),
+    },
+    {
       name: 'ClientIP affinity with its config, and every trafficDistribution value',
       text: service(`  clusterIP: 10.96.0.20
   sessionAffinity: ClientIP
