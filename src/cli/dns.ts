@@ -19,6 +19,7 @@ interface ZoneFlags {
 interface ServeFlags extends ZoneFlags {
   listen: string;
   fallthrough?: string | true;
+  transfer?: boolean;
   upstream?: string;
   metricsListen?: string;
   watch?: boolean;
@@ -127,9 +128,14 @@ export function registerDns(program: Command): void {
       'send NXDOMAIN answers under these zones (comma-separated; no value: every zone; "none": no zone) to --upstream, as CoreDNS fallthrough',
       'in-addr.arpa,ip6.arpa',
     )
+    .option('--transfer', 'answer AXFR/IXFR of the cluster zones over TCP, as CoreDNS with `transfer { to * }`')
     .option('--watch', 'reload the -f manifests when they change (a bad edit keeps the old zone)')
     .action(async (flags: ServeFlags) => {
-      const zone = { ...(await zoneOptions(flags)), fallthrough: fallthroughZones(flags.fallthrough) };
+      const zone = {
+        ...(await zoneOptions(flags)),
+        fallthrough: fallthroughZones(flags.fallthrough),
+        transfer: flags.transfer === true,
+      };
       const listen = await hostPort(flags.listen, '--listen');
       const upstream = flags.upstream ? await hostPort(flags.upstream, '--upstream') : undefined;
       const metricsListen = flags.metricsListen ? await hostPort(flags.metricsListen, '--metrics-listen') : undefined;

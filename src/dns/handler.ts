@@ -6,8 +6,9 @@ import type { ReplyCache } from './cache.js';
 import type { ZoneIndex } from './index.js';
 import { type DnsMetrics, typeLabel } from './metrics.js';
 import { negative } from './records.js';
+import { zoneTransfer } from './transfer.js';
 import type { Answer, Question, Rr } from './types.js';
-import { RCODE } from './types.js';
+import { RCODE, TYPE } from './types.js';
 import { answerRecords, queryFor, type Upstream } from './upstream.js';
 import { decodeQuery, type Query } from './wire/decode.js';
 import { encodeReply } from './wire/encode.js';
@@ -47,7 +48,12 @@ export class DnsHandler {
     readonly options: HandlerOptions,
   ) {}
 
-  handle(msg: Buffer, proto: Proto, family: '1' | '2' = '1'): Buffer | undefined | Promise<Buffer | undefined> {
+  /** One reply, or several for a zone transfer over TCP; undefined: send nothing. */
+  handle(
+    msg: Buffer,
+    proto: Proto,
+    family: '1' | '2' = '1',
+  ): Buffer | Buffer[] | undefined | Promise<Buffer | undefined> {
     const started = performance.now();
     // The reply is a function of the query bytes after the ID, the transport and the zone's state:
     // a query seen before (byte for byte) is answered without parsing it again.
@@ -95,6 +101,10 @@ export class DnsHandler {
     this.countRequest(proto, q.edns?.udpSize, q.edns?.dnssecOk === true);
     try {
       const result = this.answer(q, msg, proto, key);
+      if (Array.isArray(result)) {
+        this.count(proto, family, q.question.type, 0, result[0]!.length, started);
+        return result;
+      }
       if (result instanceof Promise) {
         return result.then(
           (out) => this.finish(q, proto, family, out, started),
@@ -173,10 +183,15 @@ export class DnsHandler {
     );
   }
 
-  private answer(q: Query, msg: Buffer, proto: Proto, cacheKey: string): Buffer | Promise<Buffer> {
+  private answer(q: Query, msg: Buffer, proto: Proto, cacheKey: string): Buffer | Buffer[] | Promise<Buffer> {
     if (q.edns && q.edns.version > 0) {
       // BADVERS is 16: 0 in the header's 4 bits, 1 in the OPT's extended-rcode byte.
       return this.reply(q, { rcode: 0, authoritative: false, answer: [], authority: [], additional: [] }, proto, 1);
+    }
+    const type = q.question.type;
+    if ((type === TYPE.AXFR || type === TYPE.IXFR) && this.options.zone.transfer) {
+      const out = this.transfer(q, proto);
+      if (out) return out;
     }
     const a = lookup(this.index, q.question, this.options.zone);
     const f = a.followup;
@@ -190,6 +205,50 @@ export class DnsHandler {
       ednsSize: q.edns?.udpSize,
       dnssecOk: q.edns?.dnssecOk === true,
     });
+    return out;
+  }
+
+  /**
+   * CoreDNS's `transfer { to * }` in front of the kubernetes plugin: AXFR (and IXFR, answered as an
+   * AXFR unless the client already has the current serial) of a cluster zone, over TCP only.
+   * Undefined when the name is not a zone we transfer (the kubernetes plugin then refuses it).
+   */
+  private transfer(q: Query, proto: Proto): Buffer | Buffer[] | undefined {
+    const records = zoneTransfer(this.index, this.options.zone, q.question.name);
+    if (!records) return undefined;
+    const fail = (rcode: number) =>
+      this.reply(q, { rcode, authoritative: false, answer: [], authority: [], additional: [] }, proto);
+    if (proto !== 'tcp') return fail(RCODE.REFUSED);
+    const soa = records[0]!;
+    if (q.question.type === TYPE.IXFR) {
+      // The transfer plugin needs the client's SOA; with the current serial the answer is that SOA alone.
+      if (q.authoritySoaSerial === undefined) return fail(RCODE.SERVFAIL);
+      if (soa.type === TYPE.SOA && q.authoritySoaSerial !== 0 && soa.data.serial === q.authoritySoaSerial) {
+        return this.reply(q, { rcode: 0, authoritative: false, answer: [soa], authority: [], additional: [] }, proto);
+      }
+    }
+    // miekg/dns Transfer.Out: each envelope a reply to the query, authoritative, no OPT.
+    const out: Buffer[] = [];
+    for (let rest = records; rest.length > 0; ) {
+      const msg = encodeReply({
+        id: q.id,
+        opcode: q.opcode,
+        rcode: 0,
+        aa: true,
+        rd: q.rd,
+        cd: q.cd,
+        question: q.question,
+        answer: rest,
+        authority: EMPTY,
+        additional: EMPTY,
+        opt: undefined,
+      });
+      const fitted = msg.readUInt16BE(6);
+      if (fitted === 0) break;
+      msg[2] = msg[2]! & ~0x02;
+      out.push(msg);
+      rest = rest.slice(fitted);
+    }
     return out;
   }
 

@@ -65,10 +65,12 @@ export class DnsServer {
       udp.on('error', onError);
       const familyLabel = family === 'udp6' ? '2' : '1';
       udp.on('message', (msg, rinfo) => {
-        const send = (out: Buffer | undefined) => {
+        const send = (out: Buffer | Buffer[] | undefined) => {
           if (!out) return;
           try {
-            udp.send(out, rinfo.port, rinfo.address, (err) => err && onError(err));
+            for (const m of Array.isArray(out) ? out : [out]) {
+              udp.send(m, rinfo.port, rinfo.address, (err) => err && onError(err));
+            }
           } catch (err) {
             onError(err);
           }
@@ -109,12 +111,14 @@ function serveTcp(handler: DnsHandler, sock: net.Socket, idleMs: number, onError
   sock.setTimeout(idleMs, () => sock.destroy());
   sock.on('error', () => sock.destroy());
   const family = sock.remoteFamily === 'IPv6' ? '2' : '1';
-  const send = (out: Buffer | undefined) => {
+  const send = (out: Buffer | Buffer[] | undefined) => {
     if (!out || sock.destroyed) return;
-    const len = Buffer.allocUnsafe(2);
-    len.writeUInt16BE(out.length);
     try {
-      sock.write(Buffer.concat([len, out]));
+      for (const m of Array.isArray(out) ? out : [out]) {
+        const len = Buffer.allocUnsafe(2);
+        len.writeUInt16BE(m.length);
+        sock.write(Buffer.concat([len, m]));
+      }
     } catch (err) {
       onError(err);
     }

@@ -45,6 +45,8 @@ export interface ZoneOptions extends ZoneNames {
    * upstream instead ('all': every zone served). Unset: the add-on's `in-addr.arpa ip6.arpa`.
    */
   fallthrough?: readonly string[] | 'all';
+  /** CoreDNS `transfer { to * }`: AXFR/IXFR of the cluster zones over TCP (unset: REFUSED, as the add-on). */
+  transfer?: boolean;
 }
 
 export const ADDON_FALLTHROUGH: readonly string[] = ['in-addr.arpa', 'ip6.arpa'];

@@ -309,6 +309,21 @@ describeWith(commandUnavailableReason('dig', 'bind9-dnsutils'), 'KUBEPLANE_REQUI
     s.child.kill('SIGTERM');
   });
 
+  test('--transfer answers AXFR of the cluster zone; without it AXFR is refused', async () => {
+    const s = serve(['-f', TWO_NS, '--transfer']);
+    children.push(s.child);
+    const axfr = await dig(await s.port, 'cluster.local', 'AXFR');
+    const records = axfr.raw.split('\n').filter((l) => l.trim() !== '' && !l.startsWith(';'));
+    expect(records[0]).toMatch(/^cluster\.local\.\s+5\s+IN\s+SOA\s+ns\.dns\.cluster\.local\. /);
+    expect(records[records.length - 1]).toMatch(/^cluster\.local\.\s+5\s+IN\s+SOA\s/);
+    expect(records.map((l) => l.split(/\s+/).join(' '))).toContain('web.default.svc.cluster.local. 5 IN A 10.96.0.100');
+    s.child.kill('SIGTERM');
+    const plain = serve(['-f', TWO_NS]);
+    children.push(plain.child);
+    expect((await dig(await plain.port, 'cluster.local', 'AXFR')).raw).toMatch(/Transfer failed/);
+    plain.child.kill('SIGTERM');
+  });
+
   test('--ignore-empty-service alone: only Services without ready endpoints disappear', async () => {
     const s = serve(['-f', TWO_NS, '--ignore-empty-service']);
     children.push(s.child);

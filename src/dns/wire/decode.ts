@@ -40,6 +40,8 @@ export interface Query {
   cd: boolean;
   question: Question;
   edns: Edns | undefined;
+  /** The serial of the SOA in the authority section (what an IXFR query carries). */
+  authoritySoaSerial?: number | undefined;
 }
 
 export type Decoded =
@@ -113,6 +115,14 @@ function readRr(buf: Buffer, pos: number) {
   return { name, type, klass, ttl, rdata, next: rdata + rdlen };
 }
 
+/** SOA rdata: MNAME, RNAME, then the serial. */
+function soaSerial(buf: Buffer, rdata: number, next: number): number {
+  const mname = readName(buf, rdata);
+  const rname = readName(buf, mname.end);
+  if (rname.end + 4 > next) throw new WireError('SOA rdata too short');
+  return buf.readUInt32BE(rname.end);
+}
+
 export function decodeQuery(buf: Buffer): Decoded {
   if (buf.length < 12) return { kind: 'drop' };
   const id = (buf[0]! << 8) | buf[1]!;
@@ -134,7 +144,12 @@ export function decodeQuery(buf: Buffer): Decoded {
     const { name, end } = readName(buf, 12);
     question = { name, type: u16(buf, end), class: u16(buf, end + 2) };
     let pos = end + 4;
-    for (let i = 0; i < an + ns; i++) pos = readRr(buf, pos).next;
+    let authoritySoaSerial: number | undefined;
+    for (let i = 0; i < an + ns; i++) {
+      const rr = readRr(buf, pos);
+      if (i >= an && rr.type === TYPE.SOA) authoritySoaSerial = soaSerial(buf, rr.rdata, rr.next);
+      pos = rr.next;
+    }
     let edns: Edns | undefined;
     for (let i = 0; i < ar; i++) {
       const rr = readRr(buf, pos);
@@ -148,7 +163,7 @@ export function decodeQuery(buf: Buffer): Decoded {
         echo: echoedOptions(buf, rr.rdata, rr.next),
       };
     }
-    return { kind: 'query', query: { id, opcode, rd, cd, question, edns } };
+    return { kind: 'query', query: { id, opcode, rd, cd, question, edns, authoritySoaSerial } };
   } catch (err) {
     if (!(err instanceof WireError)) throw err;
     return { kind: 'error', id, opcode, rd, cd, rcode: RCODE.FORMERR, question };

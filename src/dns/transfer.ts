@@ -1,0 +1,68 @@
+// A zone transfer of a cluster zone, record by record as CoreDNS's kubernetes plugin hands it to the
+// `transfer` plugin (plugin/kubernetes/xfr.go): the SOA; one NS per name server name and their
+// addresses (TTL 0, as nsAddrs builds them); then every exposed Service, sorted by name: cluster IPs
+// with an SRV per port on the bare name and per named port, headless endpoints by name, ExternalName
+// CNAMEs; the SOA again. Pure: the handler cuts the list into messages.
+import { hostLabel, namespaceExposed, slicesOf } from './endpoints.js';
+import type { ZoneIndex } from './index.js';
+import { nsEntries } from './ns-records.js';
+import { address, soaRecord, srvWeight } from './records.js';
+import type { Rr } from './types.js';
+import { TYPE } from './types.js';
+import type { LookupContext, ZoneOptions } from './zone.js';
+
+/** The records of a transfer of `qname`, or undefined when it is not one of the cluster zones. */
+export function zoneTransfer(index: ZoneIndex, options: ZoneOptions, qname: string): Rr[] | undefined {
+  // CoreDNS transfers the name as request.Name() gives it: lower case.
+  const zone = qname.toLowerCase();
+  if (!options.zones.includes(zone)) return undefined;
+  const ttl = options.ttl;
+  const ctx: LookupContext = { index, options, soa: { ttl, serial: options.serial ?? index.serial }, cnames: [] };
+  const soa = soaRecord(zone, ctx.soa);
+  const out: Rr[] = [soa];
+  const ns = nsEntries(ctx, zone);
+  for (const name of new Set(ns.map((e) => e.name))) out.push({ name: zone, type: TYPE.NS, ttl, data: name });
+  for (const e of ns) out.push(address(e.name, e.ip, 0));
+
+  const srv = (name: string, weight: number, port: number, target: string): Rr => ({
+    name,
+    type: TYPE.SRV,
+    ttl,
+    // CoreDNS writes the port as uint16: its "no port" sentinel -1 comes out as 65535.
+    data: { priority: 0, weight, port: port & 0xffff, target },
+  });
+  const services = index.allServices().sort((a, b) => (a.name === b.name ? 0 : a.name < b.name ? -1 : 1));
+  for (const svc of services) {
+    if (!namespaceExposed(ctx, svc.namespace)) continue;
+    const base = `${svc.name}.${svc.namespace}.svc.${zone}`;
+    if (svc.kind === 'external') {
+      out.push({ name: base, type: TYPE.CNAME, ttl, data: svc.externalName });
+      continue;
+    }
+    if (svc.kind === 'external-ip') continue;
+    if (svc.kind === 'cluster' && svc.clusterIPs.length > 0) {
+      for (const ip of svc.clusterIPs) out.push(address(base, ip, ttl));
+      for (const p of svc.ports) {
+        out.push(srv(base, 100, p.port, base));
+        // The spec gives unnamed ports no SRV name of their own.
+        if (p.name !== '') out.push(srv(`_${p.name}._${p.protocol}.${base}`.toLowerCase(), 100, p.port, base));
+      }
+      continue;
+    }
+    for (const slice of slicesOf(ctx, svc)) {
+      const ready = slice.endpoints.filter((ep) => ep.ready);
+      const weight = srvWeight(ready.reduce((n, ep) => n + ep.addresses.length, 0));
+      for (const ep of ready) {
+        for (const ip of ep.addresses) {
+          const host = `${hostLabel(options, ep, ip)}.${base}`;
+          out.push(address(base, ip, ttl), address(host, ip, ttl));
+          for (const p of slice.ports) {
+            if (p.name !== '') out.push(srv(`_${p.name}._${p.protocol}.${base}`.toLowerCase(), weight, p.port, host));
+          }
+        }
+      }
+    }
+  }
+  out.push(soa);
+  return out;
+}
