@@ -646,6 +646,30 @@ const ROWS: Row[] = [
     answer: ['ns.dns.in-addr.arpa. 5 IN A 127.0.0.1'],
   },
 
+  // Wildcard labels (`*`, `any`) were removed in CoreDNS 1.9.0 (#5019): they are plain labels now,
+  // naming a namespace, service, endpoint or port nobody has.
+  ...[
+    ['*.svc.cluster.local.', 'A'],
+    ['*.*.svc.cluster.local.', 'A'],
+    [`*.${T}.`, 'A'],
+    [`any.${T}.`, 'A'],
+    [`*.svc1.${T}.`, 'A'],
+    [`*.hdls1.${T}.`, 'A'],
+    [`_*._tcp.svc1.${T}.`, 'SRV'],
+    [`_http._*.svc1.${T}.`, 'SRV'],
+    [`*.${T}.`, 'SRV'],
+    ['*.podns.pod.cluster.local.', 'A'],
+  ].map(
+    ([qname, qtype]): Row => ({
+      name: `wildcards are plain labels: ${qname} ${qtype} is NXDOMAIN`,
+      profile: 'insecure',
+      qname: qname!,
+      qtype: qtype!,
+      rcode: 'NXDOMAIN',
+      ns: [CL],
+    }),
+  ),
+
   // backend_lookup.go A/AAAA CNAME rules (code), on ExternalName chains inside the zone
   ...[
     ['to its own name', 'self'],
