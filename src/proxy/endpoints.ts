@@ -1,5 +1,5 @@
 // EndpointSlices of one Service -> endpoints per service port, as kube-proxy's EndpointSliceCache
-// merges them: addresses[0] only, duplicates resolved in favour of non-terminating, sorted as strings.
+// merges them: addresses[0] only, a later duplicate wins unless it is terminating, sorted as strings.
 import { canonicalIPText } from '../cluster/sloppy-ip.js';
 import type { EndpointSlice, IPFamily } from '../cluster/types.js';
 import type { Endpoint } from './types.js';
@@ -42,8 +42,9 @@ export function endpointsByPort(
         const endpoint = joinHostPort(ip, port.port);
         const c = ep.conditions ?? {};
         const terminating = c.terminating === true;
-        const existing = eps.get(endpoint);
-        if (existing && (terminating || !existing.terminating)) continue;
+        // As addEndpoints: a later duplicate replaces an earlier one unless it is terminating (so a
+        // running pod beats a terminating one that had its IP; between two running ones, the last).
+        if (terminating && eps.has(endpoint)) continue;
         const zoneHints = ep.hints?.forZones?.length ? new Set(ep.hints.forZones.map((z) => z.name)) : EMPTY;
         const nodeHints =
           options.nodeHints && ep.hints?.forNodes?.length ? new Set(ep.hints.forNodes.map((n) => n.name)) : EMPTY;

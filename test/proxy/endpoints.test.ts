@@ -186,6 +186,17 @@ describe('endpoints from EndpointSlices: upstream TestEndpointsMapFromESC rows',
     expect(endpointsOf(hostname, slices)).toEqual(want);
   });
 
+  test('a duplicate address in one slice: the later one wins unless it is terminating (addEndpoints)', () => {
+    const s = slice('svc1', 'ns1', 1, 1, 1, 999, 999, [], [80]);
+    const first = s.endpoints![0]!;
+    s.endpoints = [
+      first,
+      { ...first, conditions: { ready: false, serving: false, terminating: false } },
+      { ...first, conditions: { ready: false, serving: true, terminating: true } },
+    ];
+    expect(endpointsOf('other-node', [s])).toEqual({ 'port-0': ['10.0.1.1:80'] });
+  });
+
   test('a duplicate address in two slices: the non-terminating one wins, whichever slice sorts first', () => {
     for (const [liveNum, dyingNum] of [
       [1, 2],
