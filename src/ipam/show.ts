@@ -44,7 +44,9 @@ export function rangeSetsFromCniConfig(doc: unknown, file: string): Map<string, 
     try {
       out.set(name, [...parseIpamConfig({ ...p, name }, version).rangeSets]);
     } catch (err) {
-      throw new IpamError('invalid-config', `${file}: ${(err as Error).message}`, file, { cause: err });
+      // Config errors carry host-local's text; the field they are about is in the details.
+      const at = err instanceof IpamError && err.details ? ` (${err.details})` : '';
+      throw new IpamError('invalid-config', `${file}: ${(err as Error).message}${at}`, file, { cause: err });
     }
   }
   if (out.size === 0) throw new IpamError('invalid-config', `${file}: no plugin with an ipam section`);
