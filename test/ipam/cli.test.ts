@@ -195,6 +195,22 @@ describe('kubeplane ipam show', () => {
     ]);
   });
 
+  test("a bad range in --config gives host-local's message and names the field", () => {
+    const conf = join(root, 'bad.conflist');
+    const ranges = [[{ subnet: '10.0.0.0/24' }, { subnet: '10.0.1.0/31' }]];
+    writeFileSync(
+      conf,
+      JSON.stringify({ cniVersion: '1.1.0', name: 'n', plugins: [{ type: 'bridge', ipam: { ranges } }] }),
+    );
+    mkdirSync(join(root, 'bad-data', 'n'), { recursive: true });
+    const r = runCli(['ipam', 'show', '--data-dir', join(root, 'bad-data'), '--config', conf]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(
+      'bad.conflist: invalid range set 0: Network 10.0.1.0/31 too small to allocate from (ipam.ranges[0][1].subnet)',
+    );
+    expect(r.stdout).toBe('');
+  });
+
   test('a missing data dir is a clear input error', () => {
     const r = runCli(['ipam', 'show', '--data-dir', join(root, 'nope')]);
     expect(r.status).toBe(2);
