@@ -14,6 +14,7 @@ interface ZoneFlags {
   ignoreEmptyService?: boolean;
   namespaces?: string[];
   nsAddress?: string[];
+  zonal?: boolean;
 }
 
 interface ServeFlags extends ZoneFlags {
@@ -42,6 +43,7 @@ function zoneFlags(cmd: Command): Command {
     .option('--endpoint-pod-names', 'name endpoints without hostname after their pod (CoreDNS endpoint_pod_names)')
     .option('--no-endpoints', 'serve no endpoint records: headless and endpoint names NXDOMAIN (CoreDNS noendpoints)')
     .option('--ignore-empty-service', 'NXDOMAIN for ClusterIP Services without ready endpoints (CoreDNS ignore)')
+    .option('--zonal', 'answer <zone>.pin|prefer._zone.<svc>.<ns>.svc names of headless Services (CoreDNS zonal)')
     .option('--namespaces <ns,...>', 'expose only these namespaces (repeatable; CoreDNS namespaces)', collect)
     .option(
       '--ns-address <ip>',
@@ -92,6 +94,7 @@ async function zoneOptions(flags: ZoneFlags) {
     endpointPodNames: flags.endpointPodNames === true,
     noEndpoints: flags.endpoints === false,
     ignoreEmptyService: flags.ignoreEmptyService === true,
+    zonal: flags.zonal === true,
     namespaces,
     ...(nsAddresses.length > 0 ? { nsAddresses } : {}),
   } as const;

@@ -10,6 +10,8 @@ export interface ReadyAddress {
   ip: string;
   host: string;
   slice: SliceEntry;
+  /** The endpoint's topology zone, lower case. */
+  zone: string | undefined;
 }
 
 /**
@@ -30,7 +32,7 @@ export function readyAddresses(ctx: LookupContext, svc: ServiceEntry): ReadyAddr
   for (const slice of slicesOf(ctx, svc)) {
     for (const ep of slice.endpoints) {
       if (!ep.ready) continue;
-      for (const ip of ep.addresses) out.push({ ip, host: hostLabel(ctx.options, ep, ip), slice });
+      for (const ip of ep.addresses) out.push({ ip, host: hostLabel(ctx.options, ep, ip), slice, zone: ep.zone });
     }
   }
   return out;

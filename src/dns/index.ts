@@ -33,6 +33,8 @@ export interface EndpointEntry {
   hostname: string | undefined;
   /** The targeted pod's name (targetRef), kept when it fits a label, for `endpoint_pod_names`. */
   podName: string | undefined;
+  /** Topology zone, lower case (CoreDNS's `zonal` names). */
+  zone: string | undefined;
   ready: boolean;
 }
 
@@ -92,6 +94,7 @@ function toSlice(key: string, e: EndpointSlice): SliceEntry | undefined {
       addresses,
       hostname: ep.hostname || undefined,
       podName: podName && podName.length < 64 ? podName : undefined,
+      zone: ep.zone?.toLowerCase(),
       ready: ep.conditions?.ready !== false,
     });
   }

@@ -8,6 +8,14 @@ export interface ZoneNames {
   readonly zones: readonly string[];
   /** Reverse zones served for PTR (e.g. "in-addr.arpa", "ip6.arpa"). */
   readonly reverseZones: readonly string[];
+  /** CoreDNS `zonal`: `<topology-zone>.pin|prefer._zone.<svc>.<ns>.svc.<zone>` names. */
+  readonly zonal?: boolean | undefined;
+}
+
+/** The topology zone a zonal name asks for; `prefer` falls back to every endpoint when it has none. */
+export interface TopologyPin {
+  zone: string;
+  prefer: boolean;
 }
 
 /** Fields every name inside a zone has: the zone as it was written in the query (its letter case). */
@@ -23,7 +31,7 @@ export type ParsedName =
   /** `svc.<zone>` or `pod.<zone>`: exists, holds no records. */
   | ({ kind: 'type-root' } & InZone)
   | ({ kind: 'namespace'; namespace: string; under: 'svc' | 'pod' } & InZone)
-  | ({ kind: 'service'; namespace: string; service: string } & InZone)
+  | ({ kind: 'service'; namespace: string; service: string; pin?: TopologyPin } & InZone)
   | ({ kind: 'endpoint'; namespace: string; service: string; endpoint: string } & InZone)
   /** `_<port>._<proto>.<svc>.<ns>.svc`; a leading underscore is optional, as in CoreDNS. */
   | ({ kind: 'port'; namespace: string; service: string; port: string; protocol: string } & InZone)
@@ -87,6 +95,12 @@ export function parseName(qname: string, names: ZoneNames): ParsedName {
       port: stripUnderscore(labels[0]!),
       protocol: stripUnderscore(labels[1]!),
     };
+  }
+  // Three or more labels left of the service: too long, unless a zonal name (CoreDNS parse.go).
+  const directive = labels[n - 5];
+  if (names.zonal && labels[n - 4] === '_zone' && (directive === 'pin' || directive === 'prefer')) {
+    const pin = { zone: labels.slice(0, n - 5).join('.'), prefer: directive === 'prefer' };
+    return { kind: 'service', zone, namespace, service, pin };
   }
   return { kind: 'invalid', zone };
 }

@@ -21,11 +21,20 @@ export function lookupService(ctx: LookupContext, p: ServiceName, q: Question): 
   if (!namespaceExposed(ctx, p.namespace)) return nxdomain();
   const svc = ctx.index.service(p.namespace, p.service);
   if (!svc || svc.kind === 'external-ip') return nxdomain();
-  if (svc.kind === 'external') return p.kind === 'service' ? externalName(ctx, svc, p.zone, q) : nxdomain();
-
   const ttl = ctx.options.ttl;
   // Object case for names built from objects, the zone as the query wrote it.
   const base = `${svc.name}.${svc.namespace}.svc.${p.zone}`;
+  if (p.kind === 'service' && p.pin) {
+    // `zonal`: defined for headless Services only; the name exists even when no endpoint is in
+    // the zone (NODATA), and `prefer` then falls back to every endpoint.
+    if (svc.kind !== 'headless') return nxdomain();
+    const all = readyAddresses(ctx, svc);
+    const inZone = all.filter((a) => a.zone === p.pin!.zone);
+    const picked = inZone.length === 0 && p.pin.prefer ? all : inZone;
+    return endpointAnswer(withPorts(picked, '', ''), base, q, ttl) ?? nodata();
+  }
+  if (svc.kind === 'external') return p.kind === 'service' ? externalName(ctx, svc, p.zone, q) : nxdomain();
+
   const needReady = svc.kind === 'headless' || p.kind === 'endpoint' || ctx.options.ignoreEmptyService === true;
   const ready = needReady ? readyAddresses(ctx, svc) : [];
   // `ignore empty_service`: a ClusterIP Service nobody can answer for does not exist.

@@ -324,6 +324,17 @@ describeWith(commandUnavailableReason('dig', 'bind9-dnsutils'), 'KUBEPLANE_REQUI
     plain.child.kill('SIGTERM');
   });
 
+  test('--zonal answers topology-pinned names of headless Services', async () => {
+    const s = serve(['-f', fixture('dns', 'coredns-zonal'), '--zonal']);
+    children.push(s.child);
+    const r = await dig(await s.port, 'us-west-2b.pin._zone.hdls.testns.svc.cluster.local', 'A');
+    expect(r.answer.sort()).toEqual([
+      'us-west-2b.pin._zone.hdls.testns.svc.cluster.local. 5 IN A 172.0.0.2',
+      'us-west-2b.pin._zone.hdls.testns.svc.cluster.local. 5 IN A 172.0.0.3',
+    ]);
+    s.child.kill('SIGTERM');
+  });
+
   test('--ignore-empty-service alone: only Services without ready endpoints disappear', async () => {
     const s = serve(['-f', TWO_NS, '--ignore-empty-service']);
     children.push(s.child);

@@ -40,6 +40,8 @@ const PROFILES = {
   noEndpoints: { fixture: 'coredns-kubernetes', options: { ...interwebs, noEndpoints: true } },
   namespaces: { fixture: 'coredns-kubernetes', options: { ...interwebs, namespaces: ['kube-system'] } },
   chains: { fixture: 'cname-chains', options: base },
+  zonal: { fixture: 'coredns-zonal', options: { ...base, zonal: true, namespaces: ['testns'] } },
+  zonalOff: { fixture: 'coredns-zonal', options: { ...base, namespaces: ['testns'] } },
 } satisfies Record<string, TableProfile>;
 type Profile = keyof typeof PROFILES;
 
@@ -644,6 +646,84 @@ const ROWS: Row[] = [
     qtype: 'A',
     rcode: 'NOERROR',
     answer: ['ns.dns.in-addr.arpa. 5 IN A 127.0.0.1'],
+  },
+
+  // zonal_test.go zonalTestCases and zonalDisabledTestCases (the fixture writes one zone in upper
+  // case: CoreDNS lower-cases zones when it reads the slice)
+  ...(
+    [
+      ['us-west-2a.pin', 'A', ['172.0.0.1']],
+      ['us-west-2b.pin', 'A', ['172.0.0.2', '172.0.0.3']],
+      ['us-west-2a.prefer', 'A', ['172.0.0.1']],
+      ['us-west-2c.prefer', 'A', ['172.0.0.1', '172.0.0.2', '172.0.0.3']],
+    ] as const
+  ).map(
+    ([pin, qtype, ips]): Row => ({
+      name: `zonal: ${pin} ${qtype}`,
+      profile: 'zonal',
+      qname: `${pin}._zone.hdls.${T}.`,
+      qtype,
+      rcode: 'NOERROR',
+      answer: ips.map((ip) => `${pin}._zone.hdls.${T}. 5 IN A ${ip}`),
+    }),
+  ),
+  ...(
+    [
+      ['us-west-2c.pin', 'A'],
+      ['us-west-2c.pin', 'TXT'],
+      ['us-west-2c.prefer', 'TXT'],
+    ] as const
+  ).map(
+    ([pin, qtype]): Row => ({
+      name: `zonal: ${pin} ${qtype} exists but is empty (NODATA)`,
+      profile: 'zonal',
+      qname: `${pin}._zone.hdls.${T}.`,
+      qtype,
+      rcode: 'NOERROR',
+      ns: [CL],
+    }),
+  ),
+  ...(
+    [
+      ['a nonexistent service', `us-west-2a.pin._zone.ghost.${T}.`],
+      ['an unknown directive', `us-west-2a.florp._zone.hdls.${T}.`],
+      ['a ClusterIP service', `us-west-2a.pin._zone.clstr.${T}.`],
+    ] as const
+  ).map(
+    ([what, qname]): Row => ({
+      name: `zonal: ${what} is NXDOMAIN`,
+      profile: 'zonal',
+      qname,
+      qtype: 'A',
+      rcode: 'NXDOMAIN',
+      ns: [CL],
+    }),
+  ),
+  {
+    name: 'zonal: prefer SRV falls back to every endpoint',
+    profile: 'zonal',
+    qname: `us-west-2c.prefer._zone.hdls.${T}.`,
+    qtype: 'SRV',
+    rcode: 'NOERROR',
+    answer: ['1', '2', '3'].map((n) => `us-west-2c.prefer._zone.hdls.${T}. 5 IN SRV 0 33 80 172-0-0-${n}.hdls.${T}.`),
+    extra: ['1', '2', '3'].map((n) => `172-0-0-${n}.hdls.${T}. 5 IN A 172.0.0.${n}`),
+  },
+  {
+    name: 'zonal: pin SRV is filtered to the zone',
+    profile: 'zonal',
+    qname: `us-west-2b.pin._zone.hdls.${T}.`,
+    qtype: 'SRV',
+    rcode: 'NOERROR',
+    answer: ['2', '3'].map((n) => `us-west-2b.pin._zone.hdls.${T}. 5 IN SRV 0 50 80 172-0-0-${n}.hdls.${T}.`),
+    extra: ['2', '3'].map((n) => `172-0-0-${n}.hdls.${T}. 5 IN A 172.0.0.${n}`),
+  },
+  {
+    name: 'zonal off: the zonal shape is a name too long (NXDOMAIN)',
+    profile: 'zonalOff',
+    qname: `us-west-2a.pin._zone.hdls.${T}.`,
+    qtype: 'A',
+    rcode: 'NXDOMAIN',
+    ns: [CL],
   },
 
   // Wildcard labels (`*`, `any`) were removed in CoreDNS 1.9.0 (#5019): they are plain labels now,

@@ -96,3 +96,44 @@ test.each([
 ])('$name', ({ qname, want }) => {
   expect(parseName(qname, Z)).toEqual(want);
 });
+
+// CoreDNS parse_test.go TestParseRequest / TestParseInvalidRequest, zonal rows (zone inter.webs.tests).
+const ZONAL = { zones: ['inter.webs.tests'], reverseZones: [], zonal: true };
+const W = 'webs.mynamespace.svc.inter.webs.tests';
+test.each([
+  {
+    name: 'pin',
+    qname: `us-west-2a.pin._zone.${W}`,
+    want: { zone: 'us-west-2a', prefer: false },
+  },
+  { name: 'prefer', qname: `us-west-2a.prefer._zone.${W}`, want: { zone: 'us-west-2a', prefer: true } },
+  {
+    name: 'a zone value with dots',
+    qname: `corp.example.com.pin._zone.${W}`,
+    want: { zone: 'corp.example.com', prefer: false },
+  },
+])('zonal: $name', ({ qname, want }) => {
+  expect(parseName(qname, ZONAL)).toEqual({
+    kind: 'service',
+    zone: 'inter.webs.tests',
+    namespace: 'mynamespace',
+    service: 'webs',
+    pin: want,
+  });
+});
+
+test('zonal: two labels left of the service with an underscore still read as port and protocol', () => {
+  expect(parseName(`us-west-2a._zone.${W}`, ZONAL)).toMatchObject({
+    kind: 'port',
+    port: 'us-west-2a',
+    protocol: 'zone',
+  });
+});
+
+test.each([
+  { name: 'zonal shape without the option', qname: `us-west-2a.pin._zone.${W}`, zonal: false },
+  { name: 'zonal shape under pod', qname: 'us-west-2a.pin._zone.webs.mynamespace.pod.inter.webs.tests', zonal: true },
+  { name: 'unknown directive', qname: `us-west-2a.florp._zone.${W}`, zonal: true },
+])('zonal invalid: $name', ({ qname, zonal }) => {
+  expect(parseName(qname, { ...ZONAL, zonal }).kind).toBe('invalid');
+});
