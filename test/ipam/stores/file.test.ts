@@ -133,6 +133,23 @@ describe('file store: a directory changed by someone else since our last operati
     expect(existsSync(join(s.dir, '10.1.2.9'))).toBe(false);
   });
 
+  test('our own operations keep the index (no rescan); a foreign change triggers exactly one', async () => {
+    const s = new FileIpamStore(join(root, 'no-rescan'), 'net');
+    // A rebuild replaces the whole index directory: a file of ours planted in it shows whether one ran.
+    const probe = () => join(s.dir, '.kubeplane', 'owners', 'probe');
+    await allocateAll(s, sets, o('a'));
+    writeFileSync(probe(), '');
+    await allocateAll(new FileIpamStore(join(root, 'no-rescan'), 'net'), sets, o('b')); // as a new process would
+    await releaseAll(s, o('a'));
+    expect(existsSync(probe())).toBe(true);
+    writeFileSync(join(s.dir, '10.1.2.99'), 'x\r\neth0'); // someone else's allocation
+    await releaseAll(s, o('nobody'));
+    expect(existsSync(probe())).toBe(false);
+    writeFileSync(probe(), '');
+    await allocateAll(s, sets, o('c'));
+    expect(existsSync(probe())).toBe(true);
+  });
+
   test('a cursor with a trailing newline is not an address (host-local restarts at rangeStart)', async () => {
     const s = new FileIpamStore(join(root, 'cursor-nl'), 'net');
     await allocateAll(s, sets, o('a')); // .2
