@@ -147,6 +147,8 @@ export interface KubeProxyConfiguration {
   kind: 'KubeProxyConfiguration';
   metadata?: Partial<ObjectMeta>;
   hostnameOverride?: string;
+  /** Not a listen address since 1.29: a specified IP overrides the node IP of its family. */
+  bindAddress?: string;
   clusterCIDR?: string;
   mode?: string;
   detectLocalMode?: '' | 'ClusterCIDR' | 'NodeCIDR' | 'BridgeInterface' | 'InterfaceNamePrefix';

@@ -70,7 +70,7 @@ function splitCIDRs(value: string, source: string): Record<IPFamily, string[]> {
 export function selectNodeName(objects: readonly ClusterObject[], flag?: string): string {
   if (flag) return flag;
   const kpc = objects.find((o): o is KubeProxyConfiguration => o.kind === 'KubeProxyConfiguration');
-  if (kpc?.hostnameOverride) return kpc.hostnameOverride.toLowerCase();
+  if (kpc?.hostnameOverride?.trim()) return kpc.hostnameOverride.trim().toLowerCase();
   const nodes = objects.filter((o): o is Node => o.kind === 'Node').map((n) => n.metadata.name);
   if (nodes.length === 1) return nodes[0]!;
   if (nodes.length === 0)
@@ -95,6 +95,10 @@ export function resolveProxyConfig(objects: readonly ClusterObject[], flags: Pro
     (p) => p.family,
     (p) => p.text,
   );
+  // kube-proxy's detectNodeIPs: a specified bindAddress becomes the node IP of its family.
+  const bind = kpc?.bindAddress ? parseIPSloppy(kpc.bindAddress) : undefined;
+  if (bind && bind.text !== '0.0.0.0' && bind.text !== '::')
+    nodeIPs[bind.family] = [bind.text, ...nodeIPs[bind.family].filter((ip) => ip !== bind.text)];
   const podCIDRList = node?.spec?.podCIDRs ?? (node?.spec?.podCIDR ? [node.spec.podCIDR] : []);
   const nodePodCIDRs = splitCIDRs(podCIDRList.join(','), `Node ${nodeName} spec.podCIDRs`);
   const clusterCIDRText = flags.clusterCIDR ?? kpc?.clusterCIDR ?? '';

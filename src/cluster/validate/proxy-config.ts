@@ -1,5 +1,5 @@
 import { describe, isRecord, type ValidationContext } from './context.js';
-import { checkBool, checkCIDR, checkEnum, isDNS1123Subdomain } from './formats.js';
+import { checkBool, checkCIDR, checkEnum, checkIP, isDNS1123Subdomain } from './formats.js';
 
 const DETECT_LOCAL_MODES = ['', 'ClusterCIDR', 'NodeCIDR', 'BridgeInterface', 'InterfaceNamePrefix'];
 const PROXY_MODES = ['iptables', 'ipvs', 'nftables'];
@@ -13,9 +13,10 @@ function checkMasqueradeBit(ctx: ValidationContext, field: string, v: unknown): 
 
 export function validateKubeProxyConfiguration(ctx: ValidationContext, obj: Record<string, unknown>): void {
   if (obj.hostnameOverride !== undefined && obj.hostnameOverride !== '') {
-    if (typeof obj.hostnameOverride !== 'string' || !isDNS1123Subdomain(obj.hostnameOverride.toLowerCase()))
+    if (typeof obj.hostnameOverride !== 'string' || !isDNS1123Subdomain(obj.hostnameOverride.trim().toLowerCase()))
       ctx.error('hostnameOverride', `${describe(obj.hostnameOverride)} must be a DNS-1123 subdomain`);
   }
+  if (obj.bindAddress !== undefined && obj.bindAddress !== '') checkIP(ctx, 'bindAddress', obj.bindAddress);
   if (obj.clusterCIDR !== undefined && obj.clusterCIDR !== '') {
     if (typeof obj.clusterCIDR !== 'string')
       ctx.error('clusterCIDR', `must be a string, got ${describe(obj.clusterCIDR)}`);
