@@ -117,17 +117,22 @@ export async function loadTexts(texts: readonly { file: string; bytes: Buffer | 
   }
   if (problems.length > 0) throw new ManifestSetError(problems);
 
-  // Mirror legacy Endpoints only for services that have no EndpointSlices of their own.
+  // Mirror legacy Endpoints as the mirroring controller does: only for a Service that exists and has
+  // no selector (a selector's endpoints come from the EndpointSlice controller), and never over
+  // EndpointSlices the input already has for it.
   const sliced = new Set<string>();
+  const selectorless = new Set<string>();
   for (const o of objects) {
     if (o.kind === 'EndpointSlice') {
       const svc = o.metadata.labels?.[SERVICE_NAME_LABEL];
       if (svc) sliced.add(`${o.metadata.namespace}/${svc}`);
+    } else if (o.kind === 'Service' && (o.spec.selector === undefined || o.spec.selector === null)) {
+      selectorless.add(objectKey(o));
     }
   }
   let mirroredEndpoints = 0;
   for (const { ep } of legacy) {
-    if (sliced.has(objectKey(ep))) continue;
+    if (sliced.has(objectKey(ep)) || !selectorless.has(objectKey(ep))) continue;
     const slices: EndpointSlice[] = mirrorEndpoints(ep);
     if (slices.length > 0) mirroredEndpoints++;
     objects.push(...slices);

@@ -198,6 +198,12 @@ spec: {type: ExternalName, externalName: db.example.com., ports: [{port: 5432}]}
   });
 });
 
+const SELECTORLESS = `apiVersion: v1
+kind: Service
+metadata: {name: old, namespace: app}
+spec: {clusterIP: 10.96.0.9, ports: [{name: http, port: 80}]}
+`;
+
 describe('legacy v1 Endpoints', () => {
   test('are mirrored into EndpointSlices per address family, ready from addresses', async () => {
     const loaded = await loadText(`apiVersion: v1
@@ -207,8 +213,9 @@ subsets:
 - addresses: [{ip: 10.1.0.1, nodeName: n1}, {ip: "fd00::1"}]
   notReadyAddresses: [{ip: 10.1.0.2}]
   ports: [{name: http, port: 8080}]
-`);
-    const slices = loaded.objects as EndpointSlice[];
+---
+${SELECTORLESS}`);
+    const slices = loaded.objects.filter((o) => o.kind === 'EndpointSlice') as EndpointSlice[];
     expect(slices.map((s) => s.addressType)).toEqual(['IPv4', 'IPv6']);
     expect(slices[0]!.metadata.labels!['kubernetes.io/service-name']).toBe('old');
     expect(slices[0]!.endpoints).toEqual([
@@ -216,6 +223,22 @@ subsets:
       { addresses: ['10.1.0.2'], conditions: { ready: false } },
     ]);
     expect(slices[0]!.ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP' }]);
+  });
+
+  // The mirroring controller deletes (never writes) mirrored slices when the Service is missing or
+  // has a selector: the EndpointSlice controller owns those.
+  test.each([
+    { name: 'no Service', service: '' },
+    { name: 'a Service with a selector', service: SELECTORLESS.replace('spec: {', 'spec: {selector: {app: old}, ') },
+    { name: 'a Service with an empty selector', service: SELECTORLESS.replace('spec: {', 'spec: {selector: {}, ') },
+  ])('are not mirrored for $name', async ({ service }) => {
+    const loaded = await loadText(`apiVersion: v1
+kind: Endpoints
+metadata: {name: old, namespace: app}
+subsets: [{addresses: [{ip: 10.1.0.1}], ports: [{port: 80}]}]
+${service ? `---\n${service}` : ''}`);
+    expect(loaded.mirroredEndpoints).toBe(0);
+    expect(loaded.objects.filter((o) => o.kind === 'EndpointSlice')).toEqual([]);
   });
 
   test('are not mirrored when the service already has EndpointSlices', async () => {
