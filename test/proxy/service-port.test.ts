@@ -4,7 +4,7 @@
 // Services are plain objects here, not loaded, as upstream's test builds them.
 import { describe, expect, test } from 'vitest';
 import type { IPFamily, Service } from '../../src/cluster/types.js';
-import { servicePortsOf } from '../../src/proxy/service-port.js';
+import { clusterIPForFamily, servicePortsOf } from '../../src/proxy/service-port.js';
 
 type Spec = Service['spec'];
 type Ingress = NonNullable<NonNullable<NonNullable<Service['status']>['loadBalancer']>['ingress']>;
@@ -382,4 +382,70 @@ describe('servicePortsOf: fields upstream derives in newBaseServiceInfo', () => 
     );
     expect(p?.stickyMaxAgeSeconds).toBe(10800);
   });
+});
+
+// pkg/proxy/util TestGetClusterIPByFamily, every row.
+describe('clusterIPForFamily: upstream TestGetClusterIPByFamily rows', () => {
+  const old = (ip: string): Spec => ({ clusterIP: ip });
+  const stack = (ips: string[], fams: IPFamily[]): Spec => ({ clusterIPs: ips, ipFamilies: fams });
+  test.each([
+    { name: 'old style service ipv4. want ipv4', spec: old('10.0.0.10'), family: 'IPv4', want: '10.0.0.10' },
+    { name: 'old style service ipv4. want ipv6', spec: old('10.0.0.10'), family: 'IPv6', want: undefined },
+    { name: 'old style service ipv6. want ipv6', spec: old('2000::1'), family: 'IPv6', want: '2000::1' },
+    { name: 'old style service ipv6. want ipv4', spec: old('2000::1'), family: 'IPv4', want: undefined },
+    {
+      name: 'service single stack ipv4. want ipv4',
+      spec: stack(['10.0.0.10'], ['IPv4']),
+      family: 'IPv4',
+      want: '10.0.0.10',
+    },
+    {
+      name: 'service single stack ipv4. want ipv6',
+      spec: stack(['10.0.0.10'], ['IPv4']),
+      family: 'IPv6',
+      want: undefined,
+    },
+    {
+      name: 'service single stack ipv6. want ipv6',
+      spec: stack(['2000::1'], ['IPv6']),
+      family: 'IPv6',
+      want: '2000::1',
+    },
+    {
+      name: 'service single stack ipv6. want ipv4',
+      spec: stack(['2000::1'], ['IPv6']),
+      family: 'IPv4',
+      want: undefined,
+    },
+    {
+      name: 'service dual stack ipv4,6. want ipv4',
+      spec: stack(['10.0.0.10', '2000::1'], ['IPv4', 'IPv6']),
+      family: 'IPv4',
+      want: '10.0.0.10',
+    },
+    {
+      name: 'service dual stack ipv4,6. want ipv6',
+      spec: stack(['10.0.0.10', '2000::1'], ['IPv4', 'IPv6']),
+      family: 'IPv6',
+      want: '2000::1',
+    },
+    {
+      name: 'service dual stack ipv6,4. want ipv6',
+      spec: stack(['2000::1', '10.0.0.10'], ['IPv6', 'IPv4']),
+      family: 'IPv6',
+      want: '2000::1',
+    },
+    {
+      name: 'service dual stack ipv6,4. want ipv4',
+      spec: stack(['2000::1', '10.0.0.10'], ['IPv6', 'IPv4']),
+      family: 'IPv4',
+      want: '10.0.0.10',
+    },
+    { name: 'ClusterIP None', spec: old('None'), family: 'IPv4', want: undefined },
+  ] as { name: string; spec: Spec; family: IPFamily; want: string | undefined }[])(
+    '$name',
+    ({ spec, family, want }) => {
+      expect(clusterIPForFamily(svc('ns', 's', spec), family)).toBe(want);
+    },
+  );
 });
