@@ -19,6 +19,7 @@ import { validateServiceTypeFields } from './service-type-fields.js';
 const SERVICE_TYPES = ['ClusterIP', 'NodePort', 'LoadBalancer', 'ExternalName'];
 const POLICIES = ['Cluster', 'Local'];
 const FAMILIES = ['IPv4', 'IPv6'];
+const POLICIES_STACK = ['SingleStack', 'PreferDualStack', 'RequireDualStack'];
 
 function validatePorts(ctx: ValidationContext, ports: unknown[], type: unknown): void {
   const names = new Set<string>();
@@ -75,6 +76,16 @@ function validateClusterIPs(ctx: ValidationContext, spec: Record<string, unknown
       ctx.error('spec.clusterIPs', 'the two cluster IPs must be of different IP families');
     if (clusterIP !== undefined && ips.length > 0 && ips[0] !== clusterIP)
       ctx.error('spec.clusterIPs[0]', `must equal spec.clusterIP (${describe(clusterIP)}), got ${describe(ips[0])}`);
+  }
+  // The REST layer's initIPFamilyFields: an absent policy means SingleStack, which allows one IP family.
+  checkEnum(ctx, 'spec.ipFamilyPolicy', spec.ipFamilyPolicy, POLICIES_STACK);
+  if ((spec.ipFamilyPolicy ?? 'SingleStack') === 'SingleStack' && spec.type !== 'ExternalName') {
+    const len = (v: unknown) => (Array.isArray(v) ? v.length : 0);
+    if (len(spec.clusterIPs) === 2 || len(spec.ipFamilies) === 2)
+      ctx.error(
+        'spec.ipFamilyPolicy',
+        `${spec.ipFamilyPolicy === undefined ? 'unset (SingleStack)' : '"SingleStack"'}: must be RequireDualStack or PreferDualStack when two cluster IPs or IP families are given`,
+      );
   }
   if (checkArray(ctx, 'spec.ipFamilies', spec.ipFamilies)) {
     const fams = spec.ipFamilies as unknown[];
