@@ -42,7 +42,10 @@ function zoneFlags(cmd: Command): Command {
     .option('--pods <mode>', 'pod records: disabled | insecure | verified', 'disabled')
     .option('--endpoint-pod-names', 'name endpoints without hostname after their pod (CoreDNS endpoint_pod_names)')
     .option('--no-endpoints', 'serve no endpoint records: headless and endpoint names NXDOMAIN (CoreDNS noendpoints)')
-    .option('--ignore-empty-service', 'NXDOMAIN for ClusterIP Services without ready endpoints (CoreDNS ignore)')
+    .option(
+      '--ignore-empty-service',
+      'NXDOMAIN for ClusterIP Services without ready endpoints (CoreDNS ignore empty_service)',
+    )
     .option('--zonal', 'answer <zone>.pin|prefer._zone.<svc>.<ns>.svc names of headless Services (CoreDNS zonal)')
     .option('--namespaces <ns,...>', 'expose only these namespaces (repeatable; CoreDNS namespaces)', collect)
     .option(
