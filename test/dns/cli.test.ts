@@ -53,6 +53,7 @@ describe('dns query', () => {
     { name: 'bad --pods', args: ['--pods', 'sometimes'] },
     { name: 'non-numeric --ttl', args: ['--ttl', 'five'] },
     { name: '--ttl above 3600', args: ['--ttl', '3601'] },
+    { name: 'negative --ttl (CoreDNS setup_ttl_test)', args: ['--ttl', '-1'] },
     { name: 'bad --domain', args: ['--domain', 'not a domain'] },
     { name: 'bad --namespace', args: ['--namespace', 'Not_Valid'] },
     { name: 'unknown flag', args: ['--frobnicate'] },
@@ -322,6 +323,24 @@ describeWith(commandUnavailableReason('dig', 'bind9-dnsutils'), 'KUBEPLANE_REQUI
     children.push(plain.child);
     expect((await dig(await plain.port, 'cluster.local', 'AXFR')).raw).toMatch(/Transfer failed/);
     plain.child.kill('SIGTERM');
+  });
+
+  test('--ttl 56 and --ttl 0 (CoreDNS setup_ttl_test values): record TTL, SOA TTL and minimum', async () => {
+    for (const ttl of [56, 0]) {
+      const s = serve(['-f', TWO_NS, '--ttl', String(ttl)]);
+      children.push(s.child);
+      const port = await s.port;
+      expect((await dig(port, 'web.default.svc.cluster.local', 'A')).answer).toEqual([
+        `web.default.svc.cluster.local. ${ttl} IN A 10.96.0.100`,
+      ]);
+      const neg = await dig(port, 'nope.default.svc.cluster.local', 'A');
+      expect(neg.authority[0]).toMatch(
+        new RegExp(
+          `^cluster\\.local\\. ${ttl} IN SOA ns\\.dns\\.cluster\\.local\\. hostmaster\\.cluster\\.local\\. \\d+ 7200 1800 86400 ${ttl}$`,
+        ),
+      );
+      s.child.kill('SIGTERM');
+    }
   });
 
   test('--zonal answers topology-pinned names of headless Services', async () => {
