@@ -6,7 +6,7 @@ import type { ReplyCache } from './cache.js';
 import type { ZoneIndex } from './index.js';
 import { type DnsMetrics, typeLabel } from './metrics.js';
 import { negative } from './records.js';
-import { zoneTransfer } from './transfer.js';
+import { transferMessages, zoneTransfer } from './transfer.js';
 import type { Answer, Question, Rr } from './types.js';
 import { RCODE, TYPE } from './types.js';
 import { answerRecords, queryFor, type Upstream } from './upstream.js';
@@ -227,29 +227,7 @@ export class DnsHandler {
         return this.reply(q, { rcode: 0, authoritative: false, answer: [soa], authority: [], additional: [] }, proto);
       }
     }
-    // miekg/dns Transfer.Out: each envelope a reply to the query, authoritative, no OPT.
-    const out: Buffer[] = [];
-    for (let rest = records; rest.length > 0; ) {
-      const msg = encodeReply({
-        id: q.id,
-        opcode: q.opcode,
-        rcode: 0,
-        aa: true,
-        rd: q.rd,
-        cd: q.cd,
-        question: q.question,
-        answer: rest,
-        authority: EMPTY,
-        additional: EMPTY,
-        opt: undefined,
-      });
-      const fitted = msg.readUInt16BE(6);
-      if (fitted === 0) break;
-      msg[2] = msg[2]! & ~0x02;
-      out.push(msg);
-      rest = rest.slice(fitted);
-    }
-    return out;
+    return transferMessages(q, records);
   }
 
   /** Relay the client's own query to the upstream (through the cache) and its reply back. */

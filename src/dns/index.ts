@@ -25,7 +25,6 @@ export interface ServiceEntry {
   /** ExternalName target without its trailing dot. */
   externalName: string;
   ports: PortEntry[];
-  publishNotReady: boolean;
 }
 
 export interface EndpointEntry {
@@ -77,7 +76,6 @@ function toService(s: Service): ServiceEntry {
       spec.ports && spec.ports.length > 0
         ? spec.ports.map((p) => ({ name: p.name ?? '', protocol: p.protocol ?? 'TCP', port: p.port }))
         : [...NO_PORTS],
-    publishNotReady: spec.publishNotReadyAddresses === true,
   };
 }
 

@@ -2,13 +2,15 @@
 // `transfer` plugin (plugin/kubernetes/xfr.go): the SOA; one NS per name server name and their
 // addresses (TTL 0, as nsAddrs builds them); then every exposed Service, sorted by name: cluster IPs
 // with an SRV per port on the bare name and per named port, headless endpoints by name, ExternalName
-// CNAMEs; the SOA again. Pure: the handler cuts the list into messages.
+// CNAMEs; the SOA again. Pure; transferMessages cuts the list into TCP messages.
 import { hostLabel, namespaceExposed, slicesOf } from './endpoints.js';
 import type { ZoneIndex } from './index.js';
 import { nsEntries } from './ns-records.js';
 import { address, soaRecord, srvWeight } from './records.js';
 import type { Rr } from './types.js';
 import { TYPE } from './types.js';
+import type { Query } from './wire/decode.js';
+import { encodeReply } from './wire/encode.js';
 import type { LookupContext, ZoneOptions } from './zone.js';
 
 /** The records of a transfer of `qname`, or undefined when it is not one of the cluster zones. */
@@ -64,5 +66,32 @@ export function zoneTransfer(index: ZoneIndex, options: ZoneOptions, qname: stri
     }
   }
   out.push(soa);
+  return out;
+}
+
+/** miekg/dns Transfer.Out: the records in as few messages as fit, each a reply to the query, authoritative, no OPT. */
+export function transferMessages(q: Query, records: readonly Rr[]): Buffer[] {
+  const out: Buffer[] = [];
+  for (let rest = records; rest.length > 0; ) {
+    const msg = encodeReply({
+      id: q.id,
+      opcode: q.opcode,
+      rcode: 0,
+      aa: true,
+      rd: q.rd,
+      cd: q.cd,
+      question: q.question,
+      answer: rest,
+      authority: [],
+      additional: [],
+      opt: undefined,
+    });
+    // encodeReply keeps the records that fit 64 KiB and flags the rest with TC: send those, go on.
+    const fitted = msg.readUInt16BE(6);
+    if (fitted === 0) break;
+    msg[2] = msg[2]! & ~0x02;
+    out.push(msg);
+    rest = rest.slice(fitted);
+  }
   return out;
 }
