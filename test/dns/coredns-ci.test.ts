@@ -124,6 +124,40 @@ const ROWS: Row[] = [
     extra: [`svc-1-a.${T1}. 5 IN A 10.96.0.100`],
   },
 
+  // code: two ports with one number (dns/UDP and dns-tcp/TCP 53) are two entries (weight 50) but
+  // one SRV record, with one address record (backend_lookup.go SRV isDuplicate)
+  {
+    name: 'code: SRV of kube-dns, one port number on two protocols',
+    profile: 'allExposed',
+    qname: 'kube-dns.kube-system.svc.cluster.local.',
+    qtype: 'SRV',
+    rcode: 'NOERROR',
+    answer: ['kube-dns.kube-system.svc.cluster.local. 5 IN SRV 0 50 53 kube-dns.kube-system.svc.cluster.local.'],
+    extra: ['kube-dns.kube-system.svc.cluster.local. 5 IN A 10.96.0.10'],
+  },
+  {
+    name: 'code: _dns-tcp._tcp SRV of kube-dns',
+    profile: 'allExposed',
+    qname: '_dns-tcp._tcp.kube-dns.kube-system.svc.cluster.local.',
+    qtype: 'SRV',
+    rcode: 'NOERROR',
+    answer: [
+      '_dns-tcp._tcp.kube-dns.kube-system.svc.cluster.local. 5 IN SRV 0 100 53 kube-dns.kube-system.svc.cluster.local.',
+    ],
+    extra: ['kube-dns.kube-system.svc.cluster.local. 5 IN A 10.96.0.10'],
+  },
+  {
+    name: 'code: an endpoint of kube-dns by its dashed address, SRV per port',
+    profile: 'allExposed',
+    qname: '10-244-0-10.kube-dns.kube-system.svc.cluster.local.',
+    qtype: 'SRV',
+    rcode: 'NOERROR',
+    answer: [
+      '10-244-0-10.kube-dns.kube-system.svc.cluster.local. 5 IN SRV 0 50 53 10-244-0-10.kube-dns.kube-system.svc.cluster.local.',
+    ],
+    extra: ['10-244-0-10.kube-dns.kube-system.svc.cluster.local. 5 IN A 10.244.0.10'],
+  },
+
   // ptr_test.go (reverse zones from CIDRs; no fallthrough, no forward)
   {
     name: 'PTR: cluster IP',
