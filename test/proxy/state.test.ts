@@ -281,3 +281,149 @@ describe('ProxyTracker change sets', () => {
     expect(t.sync().changes.full).toBe(true);
   });
 });
+
+// pkg/proxy/servicechangetracker_test.go: TestServiceMapUpdateHeadless, TestUpdateServiceTypeExternalName,
+// TestBuildServiceMapAddRemove and TestBuildServiceMapServiceUpdate, through ProxyTracker.
+describe('ProxyTracker against upstream service change tracker tests', () => {
+  type Port = { name: string; protocol: 'TCP' | 'UDP'; port: number; nodePort?: number };
+  const port = (name: string, protocol: 'TCP' | 'UDP', p: number, nodePort = 0): Port => ({
+    name,
+    protocol,
+    port: p,
+    ...(nodePort ? { nodePort } : {}),
+  });
+  function svc(ns: string, name: string, spec: Record<string, unknown>, ingress?: string): ClusterObject {
+    return {
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name, namespace: ns },
+      spec,
+      ...(ingress ? { status: { loadBalancer: { ingress: [{ ip: ingress }] } } } : {}),
+    } as ClusterObject;
+  }
+  const tracker = () => new ProxyTracker('IPv4', resolveProxyConfig([], { node: 'test-hostname' }));
+  const hcPorts = (t: ProxyTracker) => {
+    const { state } = t.sync();
+    return {
+      state,
+      hc: new Set(state.ports.filter((p) => p.healthCheckNodePort).map((p) => `${p.service}=${p.healthCheckNodePort}`)),
+    };
+  };
+
+  test('headless services and ExternalName services are ignored', () => {
+    const t = tracker();
+    t.upsert(svc('ns2', 'headless', { type: 'ClusterIP', clusterIP: 'None', ports: [port('rpc', 'UDP', 1234)] }));
+    t.upsert(svc('ns2', 'headless-without-port', { type: 'ClusterIP', clusterIP: 'None' }));
+    t.upsert(
+      svc('ns2', 'external-name', {
+        type: 'ExternalName',
+        clusterIP: '172.16.55.4',
+        externalName: 'foo2.bar.com',
+        ports: [port('blah', 'UDP', 1235, 5321)],
+      }),
+    );
+    const r = t.sync();
+    expect(r.state.ports).toHaveLength(0);
+    expect(r.changes.services.size).toBe(0);
+  });
+
+  test('TestBuildServiceMapAddRemove', () => {
+    const t = tracker();
+    const services = [
+      svc('ns2', 'cluster-ip', {
+        type: 'ClusterIP',
+        clusterIP: '172.16.55.4',
+        ports: [port('port1', 'UDP', 1234, 4321), port('port2', 'UDP', 1235, 5321)],
+      }),
+      svc('ns2', 'node-port', {
+        type: 'NodePort',
+        clusterIP: '172.16.55.10',
+        ports: [port('port1', 'UDP', 345, 678), port('port2', 'TCP', 344, 677)],
+      }),
+      svc(
+        'ns1',
+        'load-balancer',
+        {
+          type: 'LoadBalancer',
+          clusterIP: '172.16.55.11',
+          loadBalancerIP: '5.6.7.8',
+          ports: [port('foobar', 'UDP', 8675, 30061), port('baz', 'UDP', 8676, 30062)],
+        },
+        '10.1.2.4',
+      ),
+      svc(
+        'ns1',
+        'only-local-load-balancer',
+        {
+          type: 'LoadBalancer',
+          clusterIP: '172.16.55.12',
+          loadBalancerIP: '5.6.7.8',
+          ports: [port('foobar2', 'UDP', 8677, 30063), port('baz', 'UDP', 8678, 30064)],
+          externalTrafficPolicy: 'Local',
+          healthCheckNodePort: 345,
+        },
+        '10.1.2.3',
+      ),
+    ];
+    for (const s of services) t.upsert(s);
+    let r = t.sync();
+    expect(r.state.ports).toHaveLength(8);
+    expect([...r.changes.services].sort()).toEqual([
+      'ns1/load-balancer',
+      'ns1/only-local-load-balancer',
+      'ns2/cluster-ip',
+      'ns2/node-port',
+    ]);
+    expect(
+      r.state.ports.filter((p) => p.healthCheckNodePort).map((p) => `${p.service}=${p.healthCheckNodePort}`),
+    ).toEqual(['ns1/only-local-load-balancer=345', 'ns1/only-local-load-balancer=345']);
+
+    t.upsert(
+      svc('ns2', 'cluster-ip', { type: 'ClusterIP', clusterIP: '172.16.55.4', ports: [port('p2', 'UDP', 1235, 5321)] }),
+    );
+    for (const s of services.slice(1)) t.delete(s);
+    r = t.sync();
+    expect(r.state.ports.map((p) => p.name)).toEqual(['ns2/cluster-ip:p2']);
+    expect(r.changes.services.size).toBe(4);
+    expect(r.state.ports.some((p) => p.healthCheckNodePort)).toBe(false);
+  });
+
+  test('TestBuildServiceMapServiceUpdate', () => {
+    const t = tracker();
+    const v1 = svc('ns1', 'svc1', {
+      type: 'ClusterIP',
+      clusterIP: '172.16.55.4',
+      ports: [port('p1', 'UDP', 1234, 4321), port('p2', 'TCP', 1235, 5321)],
+    });
+    const v2 = svc(
+      'ns1',
+      'svc1',
+      {
+        type: 'LoadBalancer',
+        clusterIP: '172.16.55.4',
+        loadBalancerIP: '5.6.7.8',
+        ports: [port('p1', 'UDP', 1234, 4321), port('p2', 'TCP', 1235, 5321)],
+        externalTrafficPolicy: 'Local',
+        healthCheckNodePort: 345,
+      },
+      '10.1.2.3',
+    );
+    t.upsert(v1);
+    let { state, hc } = hcPorts(t);
+    expect(state.ports).toHaveLength(2);
+    expect(hc.size).toBe(0);
+    t.upsert(v2);
+    let r = t.sync();
+    expect(r.changes.services.size).toBe(1);
+    expect(new Set(r.state.ports.map((p) => p.healthCheckNodePort))).toEqual(new Set([345]));
+    // No change: nothing reported.
+    t.upsert(structuredClone(v2));
+    r = t.sync();
+    expect(r.changes.services.size).toBe(0);
+    // And back to ClusterIP: the health check goes.
+    t.upsert(v1);
+    ({ state, hc } = hcPorts(t));
+    expect(hc.size).toBe(0);
+    expect(state.ports).toHaveLength(2);
+  });
+});
