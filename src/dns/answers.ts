@@ -35,7 +35,7 @@ export function servedQuestions(index: ZoneIndex, options: ZoneOptions): Questio
       for (const p of slice.ports)
         if (p.name && svc.kind === 'headless') ports.set(`_${p.name}._${p.protocol.toLowerCase()}`, true);
       for (const ep of slice.endpoints) {
-        if (!ep.ready || options.noEndpoints) continue;
+        if ((!ep.ready && !svc.publishNotReady) || options.noEndpoints) continue;
         for (const ip of ep.addresses) {
           const host = hostLabel(options, ep, ip);
           hosts.set(host, [...(hosts.get(host) ?? []), ip]);

@@ -1,6 +1,7 @@
-// The endpoints a name can see, as CoreDNS's object/endpoint.go keeps them: only addresses whose
-// EndpointSlice condition `ready` is true or absent (the EndpointSlice controller already folds
-// publishNotReadyAddresses into that condition), named by CoreDNS's endpointHostname.
+// The endpoints a name can see, as CoreDNS's object/endpoint.go keeps them: addresses whose
+// EndpointSlice condition `ready` is true or absent, named by CoreDNS's endpointHostname. A Service
+// with publishNotReadyAddresses publishes its not-ready endpoints too (issue 6 asks for it; in a
+// real cluster the EndpointSlice controller already marks them ready, so CoreDNS agrees there).
 import type { EndpointEntry, ServiceEntry, SliceEntry } from './index.js';
 import { dashedIP } from './reverse.js';
 import type { LookupContext, ZoneOptions } from './zone.js';
@@ -31,19 +32,24 @@ export function readyAddresses(ctx: LookupContext, svc: ServiceEntry): ReadyAddr
   const out: ReadyAddress[] = [];
   for (const slice of slicesOf(ctx, svc)) {
     for (const ep of slice.endpoints) {
-      if (!ep.ready) continue;
+      if (!ep.ready && !svc.publishNotReady) continue;
       for (const ip of ep.addresses) out.push({ ip, host: hostLabel(ctx.options, ep, ip), slice, zone: ep.zone });
     }
   }
   return out;
 }
 
-/** Slices holding `ip` as a ready address (CoreDNS's EpIndexReverse). */
+/** Whether an endpoint of this slice is published: ready, or its Service publishes not-ready ones. */
+export function isPublished(ctx: LookupContext, slice: SliceEntry, ep: EndpointEntry): boolean {
+  return ep.ready || ctx.index.serviceByKey(slice.serviceKey)?.publishNotReady === true;
+}
+
+/** Slices holding `ip` as a published address (CoreDNS's EpIndexReverse). */
 export function slicesWithReadyIP(ctx: LookupContext, ip: string): SliceEntry[] {
   if (ctx.options.noEndpoints) return [];
   const out: SliceEntry[] = [];
   for (const slice of ctx.index.slicesWithEndpointIP(ip)) {
-    if (slice.endpoints.some((ep) => ep.ready && ep.addresses.includes(ip))) out.push(slice);
+    if (slice.endpoints.some((ep) => ep.addresses.includes(ip) && isPublished(ctx, slice, ep))) out.push(slice);
   }
   return out;
 }

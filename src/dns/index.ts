@@ -25,6 +25,8 @@ export interface ServiceEntry {
   /** ExternalName target without its trailing dot. */
   externalName: string;
   ports: PortEntry[];
+  /** spec.publishNotReadyAddresses: not-ready endpoints are published too. */
+  publishNotReady: boolean;
 }
 
 export interface EndpointEntry {
@@ -76,6 +78,7 @@ function toService(s: Service): ServiceEntry {
       spec.ports && spec.ports.length > 0
         ? spec.ports.map((p) => ({ name: p.name ?? '', protocol: p.protocol ?? 'TCP', port: p.port }))
         : [...NO_PORTS],
+    publishNotReady: spec.publishNotReadyAddresses === true,
   };
 }
 

@@ -52,7 +52,7 @@ export function zoneTransfer(index: ZoneIndex, options: ZoneOptions, qname: stri
       continue;
     }
     for (const slice of slicesOf(ctx, svc)) {
-      const ready = slice.endpoints.filter((ep) => ep.ready);
+      const ready = slice.endpoints.filter((ep) => ep.ready || svc.publishNotReady);
       const weight = srvWeight(ready.reduce((n, ep) => n + ep.addresses.length, 0));
       for (const ep of ready) {
         for (const ip of ep.addresses) {

@@ -3,7 +3,7 @@
 // NXDOMAIN and NODATA are data here, never inferred from errors.
 
 import { parseIPSloppy } from '../cluster/sloppy-ip.js';
-import { configuredNamespace, hostLabel, namespaceExposed, slicesWithReadyIP } from './endpoints.js';
+import { configuredNamespace, hostLabel, isPublished, namespaceExposed, slicesWithReadyIP } from './endpoints.js';
 import type { ZoneIndex } from './index.js';
 import { type ParsedName, parseName, type ZoneNames } from './name.js';
 import { nsEntries } from './ns-records.js';
@@ -185,7 +185,7 @@ export function ptrTargets(ctx: LookupContext, ip: string): string[] {
     const [ns, name] = slice.serviceKey.split('/') as [string, string];
     if (!configuredNamespace(ctx, ns)) continue;
     for (const ep of slice.endpoints) {
-      if (!ep.ready || !ep.addresses.includes(ip)) continue;
+      if (!ep.addresses.includes(ip) || !isPublished(ctx, slice, ep)) continue;
       out.add(`${hostLabel(ctx.options, ep, ip)}.${name}.${ns}.svc.${zone}`);
     }
   }

@@ -499,28 +499,31 @@ export const CASES: Case[] = [
     authority: [SOA],
   },
   {
-    // CoreDNS reads only the slice's ready condition (object/endpoint.go); the EndpointSlice
-    // controller is what turns publishNotReadyAddresses into ready: true.
-    name: 'publishNotReadyAddresses: the slice ready condition still decides',
+    // Issue 6: not-ready endpoints are published when the Service asks (in a real cluster the
+    // EndpointSlice controller marks them ready, which is all CoreDNS reads).
+    name: 'publishNotReadyAddresses includes not-ready endpoints',
     qname: `peers.prod.${S}`,
     qtype: 'A',
     rcode: 'NOERROR',
-    answer: [`peers.prod.${S}. 5 IN A 10.244.4.1`],
+    answer: [`peers.prod.${S}. 5 IN A 10.244.4.1`, `peers.prod.${S}. 5 IN A 10.244.4.2`],
   },
   {
-    name: 'a not-ready endpoint of a publishNotReadyAddresses service has no name',
+    name: 'a not-ready endpoint of a publishNotReadyAddresses service has its name',
     qname: `10-244-4-2.peers.prod.${S}`,
     qtype: 'A',
-    rcode: 'NXDOMAIN',
-    authority: [SOA],
+    rcode: 'NOERROR',
+    answer: [`10-244-4-2.peers.prod.${S}. 5 IN A 10.244.4.2`],
   },
   {
     name: 'UDP named port SRV on a headless service',
     qname: `_gossip._udp.peers.prod.${S}`,
     qtype: 'SRV',
     rcode: 'NOERROR',
-    answer: [`_gossip._udp.peers.prod.${S}. 5 IN SRV 0 100 7946 10-244-4-1.peers.prod.${S}.`],
-    additional: [`10-244-4-1.peers.prod.${S}. 5 IN A 10.244.4.1`],
+    answer: [
+      `_gossip._udp.peers.prod.${S}. 5 IN SRV 0 50 7946 10-244-4-1.peers.prod.${S}.`,
+      `_gossip._udp.peers.prod.${S}. 5 IN SRV 0 50 7946 10-244-4-2.peers.prod.${S}.`,
+    ],
+    additional: [`10-244-4-1.peers.prod.${S}. 5 IN A 10.244.4.1`, `10-244-4-2.peers.prod.${S}. 5 IN A 10.244.4.2`],
   },
   {
     name: 'H2 IPv6 headless AAAA',
