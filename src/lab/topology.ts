@@ -121,15 +121,19 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
       created.push(ns);
     }
     const ipn = (ns: string, ...args: string[]) => inNetns(ns, 'ip', args);
-    // veth pairs: created in the node namespace, one end moved out.
-    await ipn(node, 'link', 'add', 'toclient', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', client);
-    await ipn(node, 'link', 'add', 'topods', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pods);
+    // Before any link exists: an interface takes its IPv6 settings from `default` when it is
+    // created (or moved in), and DAD runs on the larger of `all` and its own value. With DAD on,
+    // the veths' link-local addresses stay tentative for a second or two after "up", neighbour
+    // discovery waits on them, and the first IPv6 connection of a test times out.
     for (const ns of [client, node, pods]) {
       await sysctl(ns, 'net.ipv4.conf.all.rp_filter', '0');
       await sysctl(ns, 'net.ipv4.conf.default.rp_filter', '0');
       await sysctl(ns, 'net.ipv6.conf.all.accept_dad', '0');
       await sysctl(ns, 'net.ipv6.conf.default.accept_dad', '0');
     }
+    // veth pairs: created in the node namespace, one end moved out.
+    await ipn(node, 'link', 'add', 'toclient', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', client);
+    await ipn(node, 'link', 'add', 'topods', 'type', 'veth', 'peer', 'name', 'eth0', 'netns', pods);
     await sysctl(node, 'net.ipv4.ip_forward', '1');
     await sysctl(node, 'net.ipv6.conf.all.forwarding', '1');
     // REJECT answers with ICMP; unlimited, so "refused at once" holds for every probe.
@@ -148,8 +152,10 @@ export async function createLab(spec: LabSpec): Promise<Lab> {
       [node, 'toclient'],
       [node, 'topods'],
       [pods, 'eth0'],
-    ] as const)
+    ] as const) {
+      await sysctl(ns, `net.ipv6.conf.${dev}.accept_dad`, '0');
       await ipn(ns, 'link', 'set', dev, 'up');
+    }
     // A real node has a default route: without one, traffic to an address nothing routes (a
     // cluster IP without endpoints) fails in routing before the filter rules see it. Here the
     // default route leads into a veth whose peer stays down (no carrier): it discards
