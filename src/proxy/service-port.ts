@@ -83,7 +83,8 @@ export function servicePortsOf(svc: Service, family: IPFamily): ServicePortInfo[
     const portName = p.name ?? '';
     const protocol = p.protocol ?? 'TCP';
     const name = portName ? `${service}:${portName}` : service;
-    const nodePort = type === 'NodePort' || type === 'LoadBalancer' ? (p.nodePort ?? 0) : 0;
+    // kube-proxy takes the port's nodePort whatever the type (newBaseServiceInfo).
+    const nodePort = p.nodePort ?? 0;
     const externallyAccessible = nodePort !== 0 || loadBalancerVIPs.length > 0 || externalIPs.length > 0;
     return {
       key: `${name}/${protocol}`,

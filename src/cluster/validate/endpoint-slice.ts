@@ -20,7 +20,8 @@ const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 function checkEndpointIP(ctx: ValidationContext, field: string, text: string): void {
   const ip = parseIPSloppy(text);
   const why = ip && isSpecialEndpointIP(ip);
-  if (why) ctx.error(field, `${JSON.stringify(text)} may not be ${why}`);
+  if (why)
+    ctx.warn(field, `${JSON.stringify(text)} may not be ${why} (the API server rejects this; kube-proxy programs it)`);
 }
 
 /** validateHints: at most 8 zone (and node) hints, no duplicates, zones are label values. */
@@ -34,7 +35,7 @@ function validateHints(ctx: ValidationContext, f: string, hints: unknown): void 
     if (!checkArray(ctx, `${f}.${kind}`, hints[kind])) continue;
     const list = hints[kind] as unknown[];
     if (list.length > MAX_HINTS) {
-      ctx.error(`${f}.${kind}`, `at most ${MAX_HINTS} hints, got ${list.length}`);
+      ctx.warn(`${f}.${kind}`, `at most ${MAX_HINTS} hints, got ${list.length} (the API server rejects this)`);
       continue;
     }
     const seen = new Set<string>();
@@ -45,7 +46,7 @@ function validateHints(ctx: ValidationContext, f: string, hints: unknown): void 
         typeof name === 'string' &&
         (kind === 'forZones' ? name.length <= 63 && LABEL_VALUE.test(name) : isDNS1123Subdomain(name));
       if (!valid) ctx.error(nf, `${describe(name)} must be a ${kind === 'forZones' ? 'label value' : 'node name'}`);
-      else if (seen.has(name)) ctx.error(nf, `duplicate ${JSON.stringify(name)}`);
+      else if (seen.has(name)) ctx.warn(nf, `duplicate ${JSON.stringify(name)} (the API server rejects this)`);
       else seen.add(name);
     });
   }
@@ -121,7 +122,7 @@ export function validateEndpoints(ctx: ValidationContext, obj: Record<string, un
     if (!isRecord(s)) return ctx.error(f, `must be an object, got ${describe(s)}`);
     const count = (v: unknown) => (Array.isArray(v) ? v.length : 0);
     if (count(s.addresses) + count(s.notReadyAddresses) === 0)
-      ctx.error(f, 'must specify addresses or notReadyAddresses');
+      ctx.warn(f, 'has no addresses or notReadyAddresses: ignored (the API server rejects this)');
     for (const list of ['addresses', 'notReadyAddresses'] as const) {
       if (!checkArray(ctx, `${f}.${list}`, s[list])) continue;
       (s[list] as unknown[]).forEach((a, j) => {

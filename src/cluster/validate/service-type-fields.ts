@@ -1,14 +1,18 @@
 // The Service rules of the API server's validateService / ValidateLoadBalancerStatus that tie a field
 // to the Service type or to another field (pkg/apis/core/validation, v1.35). Validation there runs
 // after defaulting and allocation (type, sessionAffinity, externalTrafficPolicy, nodePorts,
-// healthCheckNodePort), so a field those fill in is never required here; a field they never clear
-// is rejected where the API server rejects it.
+// healthCheckNodePort), so a field those fill in is never required here.
+// Duplicate ports are errors (two rules for one port). The other rules are warnings: kube-proxy
+// reads such objects without complaint (its own proxier tests build many of them, and clusters keep
+// objects stored before a rule was tightened), so refusing them would refuse inputs it renders.
 
 import { parseIPSloppy } from '../sloppy-ip.js';
 import { describe, isRecord, type ValidationContext } from './context.js';
-import { checkEnum, isDNS1123Subdomain, isSpecialEndpointIP } from './formats.js';
+import { isDNS1123Subdomain, isSpecialEndpointIP } from './formats.js';
 
 const LB_ONLY = "may only be used when type is 'LoadBalancer'";
+/** Appended to warnings for rules the API server enforces but kube-proxy does not. */
+const READ_ANYWAY = ' (the API server rejects this; loaded as kube-proxy reads it)';
 const TRAFFIC_DISTRIBUTIONS = ['PreferClose', 'PreferSameZone', 'PreferSameNode'];
 
 function externallyAccessible(type: unknown, spec: Record<string, unknown>): boolean {
@@ -24,15 +28,18 @@ function validateHeadlessAndExternalName(ctx: ValidationContext, spec: Record<st
   const headless = spec.clusterIP === 'None' || (ips.length === 1 && ips[0] === 'None');
   if (headless && (type === 'NodePort' || type === 'LoadBalancer')) {
     const field = spec.clusterIP === 'None' ? 'spec.clusterIP' : 'spec.clusterIPs[0]';
-    ctx.error(field, `may not be "None" for ${type} services`);
+    ctx.warn(field, `may not be "None" for ${type} services${READ_ANYWAY}`);
   }
   if (type !== 'ExternalName') return;
   if ((typeof spec.clusterIP === 'string' && spec.clusterIP !== '') || ips.length > 0)
-    ctx.error(spec.clusterIP ? 'spec.clusterIP' : 'spec.clusterIPs', 'may not be set for ExternalName services');
+    ctx.warn(
+      spec.clusterIP ? 'spec.clusterIP' : 'spec.clusterIPs',
+      `may not be set for ExternalName services${READ_ANYWAY}`,
+    );
   if (Array.isArray(spec.ipFamilies) && spec.ipFamilies.length > 0)
-    ctx.error('spec.ipFamilies', 'may not be set for ExternalName services');
+    ctx.warn('spec.ipFamilies', `may not be set for ExternalName services${READ_ANYWAY}`);
   if (spec.ipFamilyPolicy !== undefined && spec.ipFamilyPolicy !== null)
-    ctx.error('spec.ipFamilyPolicy', 'may not be set for ExternalName services');
+    ctx.warn('spec.ipFamilyPolicy', `may not be set for ExternalName services${READ_ANYWAY}`);
 }
 
 /** Two ports may not share (protocol, port), nor (protocol, nodePort) for a non-zero nodePort. */
@@ -59,7 +66,7 @@ function validateExternalIPsSpecial(ctx: ValidationContext, list: unknown): void
   list.forEach((v, i) => {
     const ip = typeof v === 'string' ? parseIPSloppy(v) : undefined;
     const problem = ip && isSpecialEndpointIP(ip);
-    if (problem) ctx.error(`spec.externalIPs[${i}]`, `${JSON.stringify(v)} may not be ${problem}`);
+    if (problem) ctx.warn(`spec.externalIPs[${i}]`, `${JSON.stringify(v)} may not be ${problem}${READ_ANYWAY}`);
   });
 }
 
@@ -69,7 +76,7 @@ function validateLoadBalancerIngress(ctx: ValidationContext, status: unknown, ty
   if (!Array.isArray(ingress) || ingress.length === 0) return;
   if (type !== 'LoadBalancer') {
     // Since 1.29 (AllowServiceLBStatusOnNonLB, locked off in 1.32).
-    ctx.error('status.loadBalancer.ingress', LB_ONLY);
+    ctx.warn('status.loadBalancer.ingress', LB_ONLY + READ_ANYWAY);
     return;
   }
   ingress.forEach((ing, i) => {
@@ -77,12 +84,12 @@ function validateLoadBalancerIngress(ctx: ValidationContext, status: unknown, ty
     const f = `status.loadBalancer.ingress[${i}]`;
     const hasIP = typeof ing.ip === 'string' && ing.ip !== '';
     if (ing.ipMode !== undefined && ing.ipMode !== null && !hasIP)
-      ctx.error(`${f}.ipMode`, 'may not be specified when ip is not set');
+      ctx.warn(`${f}.ipMode`, `may not be specified when ip is not set${READ_ANYWAY}`);
     const host = ing.hostname;
     if (host !== undefined && host !== null && host !== '') {
       if (typeof host !== 'string' || !isDNS1123Subdomain(host))
-        ctx.error(`${f}.hostname`, `${describe(host)} must be a DNS-1123 subdomain`);
-      else if (parseIPSloppy(host)) ctx.error(`${f}.hostname`, 'must be a DNS name, not an IP address');
+        ctx.warn(`${f}.hostname`, `${describe(host)} must be a DNS-1123 subdomain${READ_ANYWAY}`);
+      else if (parseIPSloppy(host)) ctx.warn(`${f}.hostname`, `must be a DNS name, not an IP address${READ_ANYWAY}`);
     }
   });
 }
@@ -101,16 +108,16 @@ export function validateServiceTypeFields(
     spec.loadBalancerSourceRanges.length > 0 &&
     type !== 'LoadBalancer'
   )
-    ctx.error('spec.loadBalancerSourceRanges', LB_ONLY);
+    ctx.warn('spec.loadBalancerSourceRanges', LB_ONLY + READ_ANYWAY);
   for (const field of ['allocateLoadBalancerNodePorts', 'loadBalancerClass'] as const) {
     const v = spec[field];
-    if (v !== undefined && v !== null && type !== 'LoadBalancer') ctx.error(`spec.${field}`, LB_ONLY);
+    if (v !== undefined && v !== null && type !== 'LoadBalancer') ctx.warn(`spec.${field}`, LB_ONLY + READ_ANYWAY);
   }
   const etp = spec.externalTrafficPolicy;
   if (etp !== undefined && etp !== null && !externallyAccessible(type, spec))
-    ctx.error(
+    ctx.warn(
       'spec.externalTrafficPolicy',
-      'may only be set for externally-accessible services (NodePort, LoadBalancer, or with externalIPs)',
+      `may only be set for externally-accessible services (NodePort, LoadBalancer, or with externalIPs)${READ_ANYWAY}`,
     );
   const hc = spec.healthCheckNodePort;
   // The API server rejects this, but kube-proxy's own proxier tests build such Services (and it
@@ -122,7 +129,12 @@ export function validateServiceTypeFields(
     );
   const affinity = spec.sessionAffinity ?? 'None';
   if (affinity === 'None' && spec.sessionAffinityConfig !== undefined && spec.sessionAffinityConfig !== null)
-    ctx.error('spec.sessionAffinityConfig', 'must not be set when sessionAffinity is None');
-  checkEnum(ctx, 'spec.trafficDistribution', spec.trafficDistribution, TRAFFIC_DISTRIBUTIONS);
+    ctx.warn('spec.sessionAffinityConfig', `must not be set when sessionAffinity is None${READ_ANYWAY}`);
+  const td = spec.trafficDistribution;
+  if (td !== undefined && td !== null && !TRAFFIC_DISTRIBUTIONS.includes(td as string))
+    ctx.warn(
+      'spec.trafficDistribution',
+      `${describe(td)} is not one of ${TRAFFIC_DISTRIBUTIONS.join(', ')}; kube-proxy treats it as unset${READ_ANYWAY}`,
+    );
   validateLoadBalancerIngress(ctx, status, type);
 }

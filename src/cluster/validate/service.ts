@@ -44,12 +44,21 @@ function validatePorts(ctx: ValidationContext, ports: unknown[], type: unknown):
       // Clusters configure their own node-port range, so any valid port number is accepted.
       // The API server forbids it for ClusterIP only (ExternalName ports are not checked).
       if (checkPort(ctx, `${f}.nodePort`, p.nodePort, true) && type === 'ClusterIP') {
-        if (p.nodePort !== 0) ctx.error(`${f}.nodePort`, 'may only be set when type is NodePort or LoadBalancer');
+        // kube-proxy still programs it (its own tests build such Services): a warning.
+        if (p.nodePort !== 0)
+          ctx.warn(
+            `${f}.nodePort`,
+            'may only be set when type is NodePort or LoadBalancer (the API server rejects this; kube-proxy programs it)',
+          );
       }
     }
     const tp = p.targetPort;
     if (tp !== undefined && tp !== null) {
-      if (typeof tp === 'number') checkPort(ctx, `${f}.targetPort`, tp);
+      // kube-proxy never reads targetPort (endpoints carry the port); 0 is what upstream's own
+      // proxier tests leave in it, so it loads with a warning.
+      if (tp === 0 || tp === '0')
+        ctx.warn(`${f}.targetPort`, 'is 0 (the API server rejects this; kube-proxy does not use it)');
+      else if (typeof tp === 'number') checkPort(ctx, `${f}.targetPort`, tp);
       else if (typeof tp !== 'string' || (!/^\d+$/.test(tp) && !isIANAServiceName(tp)))
         ctx.error(`${f}.targetPort`, `${describe(tp)} must be a port number or an IANA service name`);
       else if (/^\d+$/.test(tp)) checkPort(ctx, `${f}.targetPort`, Number(tp));
