@@ -6,19 +6,11 @@
 // 0.8 ms on this ext4), which is why attachments share buckets instead of having a file each. DEL
 // leaves its lines behind; a bucket over COMPACT_BYTES is rewritten with only the lines that still
 // hold (temp file + rename: the bucket is ours alone, unlike address files).
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  rmSync,
-  writeFileSync,
-} from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Owner } from '../store.js';
 import { overwriteSmallFile } from './overwrite.js';
+import { readdirOrEmpty } from './read-dir.js';
 
 const COMPACT_BYTES = 16 * 1024;
 /** Written last by rebuild(), then holds the directory stamp; sorts after every bucket name (two hex digits). */
@@ -120,14 +112,9 @@ export class OwnerIndex {
 
   /** Every line of every bucket (a rebuild keeps those whose claim was never written). */
   allLines(): IndexLine[] {
-    let names: string[];
-    try {
-      names = readdirSync(this.dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
-    return names.filter((n) => /^[0-9a-f]{2}$/.test(n)).flatMap((n) => parseLines(this.read(n)));
+    return readdirOrEmpty(this.dir)
+      .filter((n) => /^[0-9a-f]{2}$/.test(n))
+      .flatMap((n) => parseLines(this.read(n)));
   }
 
   /** Replace the whole index with `lines` (first use of a directory, a changed directory, after GC). */

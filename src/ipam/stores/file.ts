@@ -21,7 +21,6 @@ import {
   existsSync,
   mkdirSync,
   openSync,
-  readdirSync,
   readFileSync,
   statSync,
   unlinkSync,
@@ -35,6 +34,7 @@ import { type Holding, type IpamStore, type Owner, ownerRecord, parseOwnerRecord
 import { OwnerIndex } from './file-index.js';
 import { withDirLock } from './lock.js';
 import { overwriteSmallFile } from './overwrite.js';
+import { readdirOrEmpty } from './read-dir.js';
 
 const INDEX_DIR = '.kubeplane';
 const LAST_PREFIX = 'last_reserved_ip.';
@@ -145,13 +145,7 @@ export class FileIpamStore implements IpamStore {
   }
 
   private scan(): Holding[] {
-    let names: string[];
-    try {
-      names = readdirSync(this.dir);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw err;
-    }
+    const names = readdirOrEmpty(this.dir);
     const out: Holding[] = [];
     for (const name of names) {
       if (!isAddressFileName(name)) continue;
