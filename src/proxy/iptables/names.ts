@@ -1,8 +1,10 @@
 // kube-proxy's iptables chain names: "KUBE-SVC-" + base32(sha256(input))[0:16]. Names are worked out
 // once per service port and endpoint and cached on those objects (kube-proxy keeps them on its
-// servicePortInfo / endpointInfo), so a render never hashes a name it has hashed before.
+// servicePortInfo / endpointInfo), so a render never hashes a name it has hashed before. Each name
+// is kept as ASCII bytes too, for the byte writer (byte-writer.ts).
 import { createHash } from 'node:crypto';
 import type { Endpoint, ServicePortInfo } from '../types.js';
+import { asciiBytes } from './byte-writer.js';
 import { flat } from './flatten.js';
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
@@ -35,15 +37,28 @@ export function isServiceChainName(name: string): boolean {
   return SERVICE_CHAIN_PREFIXES.some((p) => name.startsWith(p));
 }
 
+/** A chain name, and the same name as ASCII bytes. */
+export interface ChainName {
+  readonly name: string;
+  readonly bytes: Uint8Array;
+}
+
+function chainName(name: string): ChainName {
+  return { name: flat(name), bytes: asciiBytes(name) };
+}
+
 export interface PortChainNames {
   /** Cluster-policy chain. */
-  readonly svc: string;
+  readonly svc: ChainName;
   /** Local-policy chain. */
-  readonly svl: string;
-  readonly ext: string;
-  readonly fw: string;
+  readonly svl: ChainName;
+  readonly ext: ChainName;
+  readonly fw: ChainName;
   /** KUBE-SEP chain per endpoint ("ip:port"), filled as endpoints are seen. */
-  readonly sep: Map<string, string>;
+  readonly sep: Map<string, ChainName>;
+  /** The last endpoint list asked for by endpointChainsOf, and its chains. */
+  list?: readonly Endpoint[];
+  listChains?: readonly ChainName[];
 }
 
 const portNames = new WeakMap<ServicePortInfo, PortChainNames>();
@@ -54,10 +69,10 @@ export function chainNamesOf(port: ServicePortInfo): PortChainNames {
   if (!n) {
     const h = hash16(port.name + port.protocol.toLowerCase());
     n = {
-      svc: flat(`KUBE-SVC-${h}`),
-      svl: flat(`KUBE-SVL-${h}`),
-      ext: flat(`KUBE-EXT-${h}`),
-      fw: flat(`KUBE-FW-${h}`),
+      svc: chainName(`KUBE-SVC-${h}`),
+      svl: chainName(`KUBE-SVL-${h}`),
+      ext: chainName(`KUBE-EXT-${h}`),
+      fw: chainName(`KUBE-FW-${h}`),
       sep: new Map(),
     };
     portNames.set(port, n);
@@ -65,13 +80,31 @@ export function chainNamesOf(port: ServicePortInfo): PortChainNames {
   return n;
 }
 
-/** The KUBE-SEP chain of one endpoint of one service port ("ns/svc:port" + protocol + "ip:port"). */
-export function endpointChainOf(port: ServicePortInfo, ep: Endpoint): string {
-  const seps = chainNamesOf(port).sep;
-  let name = seps.get(ep.endpoint);
+/**
+ * The KUBE-SEP chain of one endpoint of one service port ("ns/svc:port" + protocol + "ip:port");
+ * `names` is the port's chainNamesOf.
+ */
+export function endpointChainOf(names: PortChainNames, port: ServicePortInfo, ep: Endpoint): ChainName {
+  let name = names.sep.get(ep.endpoint);
   if (name === undefined) {
-    name = flat(`KUBE-SEP-${hash16(port.name + port.protocol.toLowerCase() + ep.endpoint)}`);
-    seps.set(ep.endpoint, name);
+    name = chainName(`KUBE-SEP-${hash16(port.name + port.protocol.toLowerCase() + ep.endpoint)}`);
+    names.sep.set(ep.endpoint, name);
   }
   return name;
+}
+
+/**
+ * The KUBE-SEP chains of a list of the port's endpoints. The chains of the last list are kept: the
+ * proxy state hands out the same (unchanging) array on every sync while the port's endpoints stay.
+ */
+export function endpointChainsOf(
+  names: PortChainNames,
+  port: ServicePortInfo,
+  list: readonly Endpoint[],
+): readonly ChainName[] {
+  if (names.list === list) return names.listChains!;
+  const chains = list.map((ep) => endpointChainOf(names, port, ep));
+  names.list = list;
+  names.listChains = chains;
+  return chains;
 }

@@ -1,13 +1,14 @@
 // The body of a sync — every service port's rules in port order — in blocks of 128 consecutive
-// ports. A full sync joins each block's pieces once (big strings, cheap for the garbage collector);
-// the blocks' top-level text is kept, so a partial sync rebuilds only the blocks holding changed
-// ports and joins a few dozen block strings: rewriting one Service among 10,000 costs about as
-// much as that Service.
+// ports. A full sync writes every port's rules as bytes (byte-writer.ts); the blocks' top-level
+// text is kept as strings, so a partial sync rebuilds only the blocks holding changed ports and
+// copies a few dozen block strings: rewriting one Service among 10,000 costs about as much as
+// that Service.
 import type { ProxyState } from '../state.js';
 import type { ChangeSet } from '../types.js';
-import type { RuleBuffer } from './line-buffer.js';
+import { ByteWriter } from './byte-writer.js';
+import type { LineBuffer, RuleBuffer } from './line-buffer.js';
 import type { IptablesOptions } from './options.js';
-import { type PortOutput, writeServicePort } from './service-port.js';
+import { type NatSink, type PortOutput, writeServicePort } from './service-port.js';
 
 const BLOCK = 128;
 
@@ -33,9 +34,9 @@ export interface Blocks {
 }
 
 export interface BodyBuffers {
-  filterRules: RuleBuffer;
-  natChains: RuleBuffer;
-  natRules: RuleBuffer;
+  filterRules: LineBuffer;
+  natChains: LineBuffer;
+  natRules: LineBuffer;
   skippedChains: RuleBuffer;
   skippedRules: RuleBuffer;
 }
@@ -69,8 +70,9 @@ function record(map: Map<string, PortOutput[]>, out: PortOutput): void {
   else map.set(out.port.service, [out]);
 }
 
-function chainLinesOf(out: PortOutput, into: string[]): void {
-  for (const c of out.chains) into.push(':', c, ' - [0:0]\n');
+/** Writers for text that is computed but not sent (a port written only for its top-level text). */
+function scratchSink(): NatSink {
+  return { rules: new ByteWriter(256), chains: new ByteWriter(256) };
 }
 
 /** Every port, in order; ports of rewritten Services get their chains written, the others counted. */
@@ -91,37 +93,24 @@ export function fullBody(
   let noLocalInternal = 0;
   let noLocalExternal = 0;
   const ports = state.ports;
-  // nat text of the current block of ports, joined once per block.
-  let nat: string[] = [];
-  let natLines = 0;
-  let chainDecl: string[] = [];
-  let chainDeclLines = 0;
-  const flush = () => {
-    buf.natRules.raw(nat.join(''), natLines);
-    buf.natChains.raw(chainDecl.join(''), chainDeclLines);
-    nat = [];
-    chainDecl = [];
-    natLines = chainDeclLines = 0;
-  };
+  const sink: NatSink = { rules: buf.natRules.out, chains: buf.natChains.out };
   for (let i = 0; i < ports.length; i++) {
     const port = ports[i]!;
     const rewrite = full || changes.services.has(port.service);
     let out = outputs.get(port.key);
     if (rewrite) {
       // Chain text is not kept between syncs: a rewritten port is written again, as kube-proxy does.
-      out = writeServicePort(port, state.categorized(port), opt, large, nat);
+      out = writeServicePort(port, state.categorized(port), opt, large, sink);
       outputs.set(port.key, out);
-      natLines += out.natTopLines + out.natChainRuleLines;
-      chainLinesOf(out, chainDecl);
-      chainDeclLines += out.chains.length;
+      buf.natRules.count(out.natTopLines + out.natChainRuleLines);
+      buf.natChains.count(out.chains.length);
       record(rewrittenServices, out);
     } else {
       if (!out || out.port !== port) {
-        out = writeServicePort(port, state.categorized(port), opt, large, []);
+        out = writeServicePort(port, state.categorized(port), opt, large, scratchSink());
         outputs.set(port.key, out);
       }
-      nat.push(out.natTop);
-      natLines += out.natTopLines;
+      buf.natRules.raw(out.natTop, out.natTopLines);
       buf.skippedChains.raw('', out.chains.length);
       buf.skippedRules.raw('', out.natChainRuleLines);
     }
@@ -133,9 +122,7 @@ export function fullBody(
     chainRuleLines += out.natChainRuleLines;
     noLocalInternal += out.noLocalInternal;
     noLocalExternal += out.noLocalExternal;
-    if (i % BLOCK === BLOCK - 1) flush();
   }
-  flush();
   for (const b of blocks) refresh(b);
   return {
     rewrittenServices,
@@ -172,13 +159,15 @@ export function partialBody(
   const rewrittenServices = new Map<string, PortOutput[]>();
   const dirty = new Set<number>();
   const order = [...changed.keys()].sort((a, b) => a - b);
-  const natText = new Map<number, string>();
+  // Rule text per changed port, copied in at its place below. Chain declarations go straight to
+  // natChains: they are all the per-service declarations of this sync, in port order.
+  const natText = new Map<number, ByteWriter>();
   for (const i of order) {
     const port = ports[i]!;
-    const pieces: string[] = [];
-    const out = writeServicePort(port, state.categorized(port), opt, large, pieces);
+    const text = new ByteWriter(256);
+    const out = writeServicePort(port, state.categorized(port), opt, large, { rules: text, chains: buf.natChains.out });
     outputs.set(port.key, out);
-    natText.set(i, pieces.join(''));
+    natText.set(i, text);
     const block = prev.blocks[Math.floor(i / BLOCK)]!;
     const old = block.outs[i % BLOCK]!;
     prev.chainLines += out.chains.length - old.chains.length;
@@ -208,10 +197,9 @@ export function partialBody(
         buf.natRules.raw(out.natTop, out.natTopLines);
         continue;
       }
-      const decl: string[] = [];
-      chainLinesOf(out, decl);
-      buf.natChains.raw(decl.join(''), out.chains.length);
-      buf.natRules.raw(text, out.natTopLines + out.natChainRuleLines);
+      buf.natChains.count(out.chains.length);
+      buf.natRules.out.writer(text);
+      buf.natRules.count(out.natTopLines + out.natChainRuleLines);
       rewrittenChains += out.chains.length;
       rewrittenRules += out.natChainRuleLines;
     }

@@ -2,9 +2,11 @@
 // fmt "%0.10f" writes a float64 — ten decimals, correctly rounded from the exact binary value,
 // ties to even. (JS toFixed rounds ties away from zero: 1/2048 must be 0.0004882812, not ...813.)
 
+import { asciiBytes } from './byte-writer.js';
 import { flat } from './flatten.js';
 
 const cache: string[] = [];
+const byteCache: Uint8Array[] = [];
 
 /** Exact round-half-even of x * 10^10 for a finite double 0 < x <= 1. */
 function scaledRoundHalfEven(x: number): bigint {
@@ -37,4 +39,13 @@ export function computeProbability(n: number): string {
   const text = flat(`${digits.slice(0, -10)}.${digits.slice(-10)}`);
   if (n < 100_000) cache[n] = text;
   return text;
+}
+
+/** computeProbability(n) as ASCII bytes. */
+export function probabilityBytes(n: number): Uint8Array {
+  const hit = byteCache[n];
+  if (hit !== undefined) return hit;
+  const bytes = asciiBytes(computeProbability(n));
+  if (n < 100_000) byteCache[n] = bytes;
+  return bytes;
 }

@@ -4,7 +4,8 @@
 // are deleted without asking the kernel and a partial sync reuses every unchanged port's text.
 import type { ProxyState } from '../state.js';
 import type { ChangeSet } from '../types.js';
-import { JUMPS_MARKER, jumpRules } from './jumps.js';
+import { ByteWriter } from './byte-writer.js';
+import { JUMPS_MARKER, type JumpRules, jumpRules } from './jumps.js';
 import { CountingBuffer, LineBuffer } from './line-buffer.js';
 import type { IptablesOptions } from './options.js';
 import { type Blocks, fullBody, partialBody } from './port-blocks.js';
@@ -71,6 +72,64 @@ export interface RenderOptions {
   cleanupDue?: boolean;
 }
 
+// The byte buffers of a render, kept for the next one (as kube-proxy keeps its line buffers between
+// syncs): a full sync at 10,000 services writes 32 MB, and fresh buffers of that size each sync
+// would count as external memory and bring on full garbage collections. A render is synchronous
+// and reads its text out before it returns, so one set serves every render.
+const arena = {
+  filterChains: new ByteWriter(),
+  filterRules: new ByteWriter(),
+  natChains: new ByteWriter(),
+  natRules: new ByteWriter(),
+  head: new ByteWriter(),
+};
+
+/** The payload from buffers holding all their text as bytes (a full sync): one read at the end. */
+function joinBytes(
+  filterChains: LineBuffer,
+  filterRules: LineBuffer,
+  natChains: LineBuffer,
+  natRules: LineBuffer,
+  jumps: JumpRules | undefined,
+): string {
+  const jumpLines = (w: ByteWriter, lines: readonly string[]) => {
+    w.ascii(`${JUMPS_MARKER}\n`);
+    for (const l of lines) w.ascii(`${l}\n`);
+  };
+  const head = arena.head.reset();
+  head.ascii('*filter\n');
+  head.writer(filterChains.out);
+  head.writer(filterRules.out);
+  if (jumps) jumpLines(head, jumps.filter);
+  head.ascii('COMMIT\n*nat\n');
+  head.writer(natChains.out);
+  const payload = natRules.out;
+  if (jumps) jumpLines(payload, jumps.nat);
+  payload.ascii('COMMIT\n');
+  payload.prepend(head);
+  return payload.text();
+}
+
+/** The payload from buffers holding long strings (a partial sync): one join. */
+function joinStrings(
+  filterChains: LineBuffer,
+  filterRules: LineBuffer,
+  natChains: LineBuffer,
+  natRules: LineBuffer,
+  jumps: JumpRules | undefined,
+): string {
+  const parts: string[] = ['*filter\n'];
+  filterChains.drainInto(parts);
+  filterRules.drainInto(parts);
+  if (jumps) parts.push(`${JUMPS_MARKER}\n`, ...jumps.filter.map((l) => `${l}\n`));
+  parts.push('COMMIT\n*nat\n');
+  natChains.drainInto(parts);
+  natRules.drainInto(parts);
+  if (jumps) parts.push(`${JUMPS_MARKER}\n`, ...jumps.nat.map((l) => `${l}\n`));
+  parts.push('COMMIT\n');
+  return parts.join('');
+}
+
 function signatureOf(opt: IptablesOptions): string {
   return JSON.stringify(opt);
 }
@@ -92,10 +151,13 @@ export function render(
   const full = changes.full || !cacheValid;
   const large = state.endpointCount > LARGE_CLUSTER_ENDPOINTS;
 
-  const filterChains = new LineBuffer();
-  const filterRules = new LineBuffer();
-  const natChains = new LineBuffer();
-  const natRules = new LineBuffer();
+  const filterChains = new LineBuffer(arena.filterChains.reset());
+  const filterRules = new LineBuffer(arena.filterRules.reset());
+  const natChains = new LineBuffer(arena.natChains.reset());
+  // The nat rules are the bulk of the payload: everything before them is copied into room left in
+  // front of them (about a chain declaration per endpoint and a few per port; more still works).
+  const front = 65536 + 40 * (state.endpointCount + 4 * state.ports.length);
+  const natRules = new LineBuffer(arena.natRules.reset(front));
   const skippedChains = new CountingBuffer();
   const skippedRules = new CountingBuffer();
 
@@ -208,19 +270,13 @@ export function render(
     '-A KUBE-FORWARD -m comment --comment "kubernetes forwarding conntrack rule" -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT',
   );
 
-  const parts: string[] = ['*filter\n'];
-  filterChains.drainInto(parts);
-  filterRules.drainInto(parts);
   const jumps = ro.jumps ? jumpRules(opt) : undefined;
-  if (jumps) parts.push(`${JUMPS_MARKER}\n`, ...jumps.filter.map((l) => `${l}\n`));
-  parts.push('COMMIT\n*nat\n');
-  natChains.drainInto(parts);
-  natRules.drainInto(parts);
-  if (jumps) parts.push(`${JUMPS_MARKER}\n`, ...jumps.nat.map((l) => `${l}\n`));
-  parts.push('COMMIT\n');
+  const payload = [filterChains, filterRules, natChains, natRules].every((b) => b.whole)
+    ? joinBytes(filterChains, filterRules, natChains, natRules, jumps)
+    : joinStrings(filterChains, filterRules, natChains, natRules, jumps);
 
   return {
-    payload: parts.join(''),
+    payload,
     stats: {
       filterRules: filterRules.lines,
       natRules: natRules.lines,

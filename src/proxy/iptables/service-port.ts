@@ -5,10 +5,11 @@
 import { cidrContains, parseCIDRSloppy, parseIPSloppy } from '../../cluster/sloppy-ip.js';
 import type { CategorizedEndpoints } from '../topology.js';
 import type { Endpoint, ServicePortInfo } from '../types.js';
+import { asciiBytes, type ByteWriter } from './byte-writer.js';
 import { flat } from './flatten.js';
-import { chainNamesOf, endpointChainOf } from './names.js';
+import { type ChainName, chainNamesOf, endpointChainOf, endpointChainsOf } from './names.js';
 import type { IptablesOptions } from './options.js';
-import { computeProbability } from './probability.js';
+import { probabilityBytes } from './probability.js';
 
 export interface PortOutput {
   readonly port: ServicePortInfo;
@@ -32,55 +33,89 @@ function comment(text: string): string {
   return text.includes(' ') ? `-m comment --comment "${text}"` : `-m comment --comment ${text}`;
 }
 
-/** Appends the pieces of the jump rules from `chain` to the endpoint chains (into `out`). */
+// Fixed pieces of the per-endpoint rules, pre-encoded.
+const A = asciiBytes('-A ');
+const RECENT = asciiBytes(' -m recent --name ');
+const STATISTIC = asciiBytes(' -m statistic --mode random --probability ');
+const JUMP = asciiBytes(' -j ');
+const SOURCE = asciiBytes(' -s ');
+const MASQ_THEN_A = asciiBytes(' -j KUBE-MARK-MASQ\n-A ');
+const SET = asciiBytes(' --set');
+const DECLARED = asciiBytes(' - [0:0]\n');
+const NL = 10;
+const QUOTE = 34;
+const COLON = 58;
+
+/** Writes the jump rules from `chain` to the endpoint chains; returns how many. */
 function writeEndpointJumps(
-  out: string[],
-  chain: string,
+  w: ByteWriter,
+  chain: ChainName,
   port: ServicePortInfo,
   endpoints: readonly Endpoint[],
-  seps: readonly string[],
+  seps: readonly ChainName[],
   large: boolean,
 ): number {
-  // Reused strings are flattened once: a join walks a concatenation tree every time it meets it.
-  const head = flat(`-A ${chain}`);
-  const commentHead = large ? '' : flat(` -m comment --comment "${port.name} -> `);
+  const commentHead = large ? '' : ` -m comment --comment "${port.name} -> `;
+  const head = chain.bytes;
   let lines = 0;
   if (port.sessionAffinity === 'ClientIP') {
-    const check = flat(` --rcheck --seconds ${port.stickyMaxAgeSeconds} --reap -j `);
+    const check = ` --rcheck --seconds ${port.stickyMaxAgeSeconds} --reap -j `;
     for (let i = 0; i < endpoints.length; i++) {
-      const ep = endpoints[i]!;
-      const sep = seps[i]!;
-      out.push(head);
-      if (!large) out.push(commentHead, ep.endpoint, '"');
-      out.push(' -m recent --name ', sep, check, sep, '\n');
+      const sep = seps[i]!.bytes;
+      w.bytes(A);
+      w.bytes(head);
+      if (!large) {
+        w.ascii(commentHead);
+        w.ascii(endpoints[i]!.endpoint);
+        w.byte(QUOTE);
+      }
+      w.bytes(RECENT);
+      w.bytes(sep);
+      w.ascii(check);
+      w.bytes(sep);
+      w.byte(NL);
       lines++;
     }
   }
   const n = endpoints.length;
   for (let i = 0; i < n; i++) {
-    const ep = endpoints[i]!;
-    out.push(head);
-    if (!large) out.push(commentHead, ep.endpoint, '"');
-    if (i < n - 1) out.push(' -m statistic --mode random --probability ', computeProbability(n - i));
-    out.push(' -j ', seps[i]!, '\n');
+    w.bytes(A);
+    w.bytes(head);
+    if (!large) {
+      w.ascii(commentHead);
+      w.ascii(endpoints[i]!.endpoint);
+      w.byte(QUOTE);
+    }
+    if (i < n - 1) {
+      w.bytes(STATISTIC);
+      w.bytes(probabilityBytes(n - i));
+    }
+    w.bytes(JUMP);
+    w.bytes(seps[i]!.bytes);
+    w.byte(NL);
     lines++;
   }
   return lines;
 }
 
+/** Where a port's nat rule text goes, in emission order, and its chain declaration lines. */
+export interface NatSink {
+  readonly rules: ByteWriter;
+  readonly chains: ByteWriter;
+}
+
 /**
  * One service port's rules. The filter rules and the nat KUBE-SERVICES/KUBE-NODEPORTS rules come
  * back as strings, kept between syncs; the nat rules in emission order (those, then the per-service
- * chain rules) are appended as pieces to `nat`, which the caller joins for a block of ports at once:
- * big strings are allocated outside the young generation, so they are not copied by every
- * scavenge on the way to the old one.
+ * chain rules) are written to `nat.rules`, and the declaration lines of the chains it uses to
+ * `nat.chains`.
  */
 export function writeServicePort(
   port: ServicePortInfo,
   cat: CategorizedEndpoints,
   opt: IptablesOptions,
   large: boolean,
-  nat: string[],
+  nat: NatSink,
 ): PortOutput {
   const names = chainNamesOf(port);
   const S = port.name;
@@ -89,8 +124,8 @@ export function writeServicePort(
   const dport = `--dport ${port.port}`;
   const hasEndpoints = cat.hasAny;
 
-  const clusterChain = names.svc;
-  const localChain = names.svl;
+  const clusterChain = names.svc.name;
+  const localChain = names.svl.name;
   const usesClusterChain = cat.cluster.length > 0 && port.usesClusterEndpoints;
   const usesLocalChain = cat.local.length > 0 && port.usesLocalEndpoints;
 
@@ -106,10 +141,10 @@ export function writeServicePort(
     externalPolicyChain = localChain;
     if (cat.local.length === 0) hasExternal = false;
   }
-  const extChain = names.ext;
+  const extChain = names.ext.name;
   const usesExt = hasEndpoints && port.externallyAccessible;
   const usesFw = hasEndpoints && port.loadBalancerVIPs.length > 0 && port.loadBalancerSourceRanges.length > 0;
-  const lbChain = usesFw ? names.fw : extChain;
+  const lbChain = usesFw ? names.fw.name : extChain;
 
   let internalTarget = '';
   let internalComment = '';
@@ -161,7 +196,7 @@ export function writeServicePort(
       natTopLines++;
     }
     if (usesFw) {
-      filter += `-A KUBE-PROXY-FIREWALL -m comment --comment "${S} traffic not accepted by ${names.fw}" ${proto} -d ${lbip} ${dport} -j DROP\n`;
+      filter += `-A KUBE-PROXY-FIREWALL -m comment --comment "${S} traffic not accepted by ${names.fw.name}" ${proto} -d ${lbip} ${dport} -j DROP\n`;
       filterLines++;
     }
   }
@@ -195,9 +230,17 @@ export function writeServicePort(
   // From here on: the per-service chains, which a partial sync leaves out for unchanged services.
   let rules = '';
   let ruleLines = 0;
-  const chains: string[] = [];
-  const declare = (chain: string) => {
-    chains.push(chain);
+  // Every chain this port uses, in declaration order: sized up front (one array per port).
+  const chains: string[] = new Array(
+    (usesExt ? 1 : 0) + (usesFw ? 1 : 0) + (usesClusterChain ? 1 : 0) + (usesLocalChain ? 1 : 0) + cat.reachable.length,
+  );
+  let declared = 0;
+  const decl = nat.chains;
+  const declare = (chain: ChainName) => {
+    chains[declared++] = chain.name;
+    decl.byte(COLON);
+    decl.bytes(chain.bytes);
+    decl.bytes(DECLARED);
   };
 
   // 7. Masquerade off-cluster traffic to the cluster IP.
@@ -213,7 +256,7 @@ export function writeServicePort(
   }
   // 8. The EXT chain: special cases, then the external policy chain.
   if (usesExt) {
-    declare(extChain);
+    declare(names.ext);
     if (!port.externalPolicyLocal) {
       rules += `-A ${extChain} -m comment --comment "masquerade traffic for ${S} external destinations" -j KUBE-MARK-MASQ\n`;
       ruleLines++;
@@ -234,7 +277,7 @@ export function writeServicePort(
   // 9. The firewall chain for loadBalancerSourceRanges.
   if (usesFw) {
     declare(names.fw);
-    const head = `-A ${names.fw} -m comment --comment "${S} loadbalancer IP"`;
+    const head = `-A ${names.fw.name} -m comment --comment "${S} loadbalancer IP"`;
     let allowFromNode = false;
     for (const range of port.loadBalancerSourceRanges) {
       // Go's ParseCIDR clears host bits: 203.0.113.5/25 is written 203.0.113.0/25.
@@ -249,37 +292,50 @@ export function writeServicePort(
         ruleLines++;
       }
     }
-    rules += `-A ${names.fw} -m comment --comment "other traffic to ${S} will be dropped by KUBE-PROXY-FIREWALL"\n`;
+    rules += `-A ${names.fw.name} -m comment --comment "other traffic to ${S} will be dropped by KUBE-PROXY-FIREWALL"\n`;
     ruleLines++;
   }
   // 10-11. The policy chains.
-  // The bulk of the output (per-endpoint rules) is appended as pieces.
-  const flatTop = flat(natTop);
-  const pieces = nat;
-  pieces.push(flatTop, flat(rules));
-  const reachableSeps = cat.reachable.map((ep) => endpointChainOf(port, ep));
+  const top = flat(natTop);
+  const w = nat.rules;
+  w.ascii(top);
+  w.ascii(rules);
+  const reachableSeps = endpointChainsOf(names, port, cat.reachable);
   // The endpoint lists are often the very same array as `reachable`: reuse its chain names.
   const sepsOf = (list: readonly Endpoint[]) =>
-    list === cat.reachable ? reachableSeps : list.map((ep) => endpointChainOf(port, ep));
+    list === cat.reachable ? reachableSeps : list.map((ep) => endpointChainOf(names, port, ep));
   if (usesClusterChain) {
-    declare(clusterChain);
-    ruleLines += writeEndpointJumps(pieces, clusterChain, port, cat.cluster, sepsOf(cat.cluster), large);
+    declare(names.svc);
+    ruleLines += writeEndpointJumps(w, names.svc, port, cat.cluster, sepsOf(cat.cluster), large);
   }
   if (usesLocalChain) {
-    declare(localChain);
-    ruleLines += writeEndpointJumps(pieces, localChain, port, cat.local, sepsOf(cat.local), large);
+    declare(names.svl);
+    ruleLines += writeEndpointJumps(w, names.svl, port, cat.local, sepsOf(cat.local), large);
   }
   // 12. One chain per reachable endpoint: hairpin masquerade, then DNAT.
-  const sepComment = large ? '' : flat(` ${comment(S)}`);
+  const sepComment = large ? '' : ` ${comment(S)}`;
   const affinity = port.sessionAffinity === 'ClientIP';
-  const dnat = flat(` ${proto} -j DNAT --to-destination `);
+  const dnat = ` ${proto} -j DNAT --to-destination `;
   for (let i = 0; i < cat.reachable.length; i++) {
     const ep = cat.reachable[i]!;
     const sep = reachableSeps[i]!;
     declare(sep);
-    pieces.push('-A ', sep, sepComment, ' -s ', ep.ip, ' -j KUBE-MARK-MASQ\n-A ', sep, sepComment);
-    if (affinity) pieces.push(' -m recent --name ', sep, ' --set');
-    pieces.push(dnat, ep.endpoint, '\n');
+    w.bytes(A);
+    w.bytes(sep.bytes);
+    if (!large) w.ascii(sepComment);
+    w.bytes(SOURCE);
+    w.ascii(ep.ip);
+    w.bytes(MASQ_THEN_A);
+    w.bytes(sep.bytes);
+    if (!large) w.ascii(sepComment);
+    if (affinity) {
+      w.bytes(RECENT);
+      w.bytes(sep.bytes);
+      w.bytes(SET);
+    }
+    w.ascii(dnat);
+    w.ascii(ep.endpoint);
+    w.byte(NL);
     ruleLines += 2;
   }
 
@@ -288,7 +344,7 @@ export function writeServicePort(
     large,
     filter: flat(filter),
     filterLines,
-    natTop: flatTop,
+    natTop: top,
     natTopLines,
     natChainRuleLines: ruleLines,
     chains,
