@@ -6,6 +6,8 @@
 
 /** Strings up to this length are copied by a loop; longer ones by Buffer's native write. */
 const SHORT = 48;
+/** Byte arrays up to this length are copied by a loop; longer ones by the native copy. */
+const SHORT_BYTES = 16;
 
 /** ASCII text as bytes, for fixed pieces and cached names. */
 export function asciiBytes(s: string): Uint8Array {
@@ -97,7 +99,7 @@ export class ByteWriter {
     if (this.pos + n > this.buf.length) this.grow(n);
     const b = this.buf;
     let p = this.pos;
-    if (n > SHORT) {
+    if (n > SHORT_BYTES) {
       b.set(u, p);
       this.pos = p + n;
       return;

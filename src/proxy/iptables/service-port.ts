@@ -315,7 +315,7 @@ export function writeServicePort(
   // 12. One chain per reachable endpoint: hairpin masquerade, then DNAT.
   const sepComment = large ? '' : ` ${comment(S)}`;
   const affinity = port.sessionAffinity === 'ClientIP';
-  const dnat = ` ${proto} -j DNAT --to-destination `;
+  const dnat = asciiBytes(` ${proto} -j DNAT --to-destination `);
   for (let i = 0; i < cat.reachable.length; i++) {
     const ep = cat.reachable[i]!;
     const sep = reachableSeps[i]!;
@@ -333,7 +333,7 @@ export function writeServicePort(
       w.bytes(sep.bytes);
       w.bytes(SET);
     }
-    w.ascii(dnat);
+    w.bytes(dnat);
     w.ascii(ep.endpoint);
     w.byte(NL);
     ruleLines += 2;
