@@ -4,7 +4,7 @@
 // iptables --profile kube-proxy-test` renders it. Second-step tables (after the EndpointSlices or
 // Services are deleted) are traced over the kernel's state after a partial sync: the first full
 // payload with the partial payload restored on top, as iptables-restore --noflush does.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { loadManifests } from '../../../src/cluster/load.js';
 import type { ClusterObject, IPFamily } from '../../../src/cluster/types.js';
 import { resolveProxyConfig } from '../../../src/proxy/config.js';
@@ -13,42 +13,19 @@ import { EMPTY_MEMO, render } from '../../../src/proxy/iptables/render.js';
 import { ProxyTracker } from '../../../src/proxy/state.js';
 import { FULL_SYNC } from '../../../src/proxy/types.js';
 import { fixture } from '../../support/cli.js';
+import { type FlowCase, readFlowTable } from '../../support/flow-table.js';
+
+export type { FlowCase };
+
 import { parseDump } from './iptables-dump.js';
 
 /** upstream's testNodeIPs: what `-m addrtype --src-type/--dst-type LOCAL` treats as the node's. */
 export const TEST_NODE_IPS = ['192.168.0.2', '192.168.1.2', '192.168.99.11', '2001:db8::1', '2001:db8:1::2'];
 
-export interface FlowCase {
-  name: string;
-  src: string;
-  proto: string;
-  dst: string;
-  dport: number;
-  output: string;
-  masq: boolean;
-}
-
 const dir = (scenario: string, ...p: string[]) => fixture('upstream-iptables', 'flows', scenario, ...p);
 
 export function readFlows(scenario: string, file = 'flows.tsv'): { family: IPFamily; flows: FlowCase[] } {
-  const text = readFileSync(dir(scenario, file), 'utf8');
-  const family: IPFamily = /family: IPv6/.test(text) ? 'IPv6' : 'IPv4';
-  const flows = text
-    .split('\n')
-    .filter((l) => l && !l.startsWith('#'))
-    .map((l) => {
-      const [name, src, proto, dst, dport, output, masq] = l.split('\t');
-      return {
-        name: name!,
-        src: src!,
-        proto: proto!,
-        dst: dst!,
-        dport: Number(dport),
-        output: output ?? '',
-        masq: masq === 'true',
-      };
-    });
-  return { family, flows };
+  return readFlowTable(dir(scenario, file));
 }
 
 export function hasFlows(scenario: string, file: string): boolean {

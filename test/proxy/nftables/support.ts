@@ -9,6 +9,10 @@ import { NftMemo, type NftRenderOptions, renderSync } from '../../../src/proxy/n
 import { buildProxyState, ProxyTracker } from '../../../src/proxy/state.js';
 import { FULL_SYNC } from '../../../src/proxy/types.js';
 import { fixture } from '../../support/cli.js';
+import { type FlowCase, readFlowTable } from '../../support/flow-table.js';
+
+export type { FlowCase };
+
 import { NftModel } from './nft-model.js';
 
 export async function loadFixture(...parts: string[]): Promise<ClusterObject[]> {
@@ -65,36 +69,9 @@ export function upstreamExpected(scenario: string): string {
   return `${base}\n${readFileSync(fixture('upstream-nftables', scenario, 'upstream.nft'), 'utf8')}`;
 }
 
-export interface FlowCase {
-  name: string;
-  src: string;
-  proto: string;
-  dst: string;
-  dport: number;
-  output: string;
-  masq: boolean;
-}
-
 /** The packet-flow table of an upstream scenario (flows.tsv: upstream's expected outputs). */
 export function readFlows(scenario: string, file = 'flows.tsv'): { family: IPFamily; flows: FlowCase[] } {
-  const text = readFileSync(fixture('upstream-nftables', scenario, file), 'utf8');
-  const family: IPFamily = /family: IPv6/.test(text) ? 'IPv6' : 'IPv4';
-  const flows = text
-    .split('\n')
-    .filter((l) => l && !l.startsWith('#'))
-    .map((l) => {
-      const [name, src, proto, dst, dport, output, masq] = l.split('\t');
-      return {
-        name: name!,
-        src: src!,
-        proto: proto!,
-        dst: dst!,
-        dport: Number(dport),
-        output: output ?? '',
-        masq: masq === 'true',
-      };
-    });
-  return { family, flows };
+  return readFlowTable(fixture('upstream-nftables', scenario, file));
 }
 
 /** upstream's testNodeIPs: the addresses "fib ... type local" treats as the node's. */
