@@ -3,33 +3,14 @@
 // the same cluster (fixtures/dns/coredns-handler). Expected answers are upstream's, unchanged but
 // for whitespace; the case with a stubbed upstream (truncated lookup) is covered in service.test.ts.
 // Each case runs on the pure zone and, with the real dig, through the server over UDP and TCP.
-import { afterAll, beforeAll, expect, test } from 'vitest';
-import { loadManifests } from '../../src/cluster/load.js';
-import { MemoryClusterStore } from '../../src/cluster/memory-store.js';
-import { ZoneIndex } from '../../src/dns/index.js';
-import { type RunningDns, startDnsService } from '../../src/dns/service.js';
-import { rrText } from '../../src/dns/text.js';
-import { parseType, rcodeName } from '../../src/dns/types.js';
-import { DEFAULT_ZONE_OPTIONS, lookup } from '../../src/dns/zone.js';
-import { fixture } from '../support/cli.js';
-import { commandUnavailableReason, describeWith } from '../support/env.js';
-import { dig } from './dig.js';
+import { DEFAULT_ZONE_OPTIONS } from '../../src/dns/zone.js';
+import { type Row, runTable } from './table.js';
 
 const SOA = 'cluster.local. 5 IN SOA ns.dns.cluster.local. hostmaster.cluster.local. 1499347823 7200 1800 86400 5';
 const OPTIONS = { ...DEFAULT_ZONE_OPTIONS, serial: 1499347823 };
 const T = 'testns.svc.cluster.local';
 
-interface UpstreamCase {
-  name: string;
-  qname: string;
-  qtype: string;
-  rcode: 'NOERROR' | 'NXDOMAIN';
-  answer?: string[];
-  ns?: string[];
-  extra?: string[];
-}
-
-const CASES: UpstreamCase[] = [
+const CASES: Omit<Row<'handler'>, 'profile'>[] = [
   { name: 'A Service', qname: `svc1.${T}.`, qtype: 'A', rcode: 'NOERROR', answer: [`svc1.${T}. 5 IN A 10.0.0.1`] },
   {
     name: 'A Service without endpoints',
@@ -278,55 +259,7 @@ const CASES: UpstreamCase[] = [
   },
 ];
 
-let index: ZoneIndex;
-beforeAll(async () => {
-  index = new ZoneIndex((await loadManifests([fixture('dns', 'coredns-handler')])).objects);
-});
-
-const sorted = (xs: string[] | undefined) => [...(xs ?? [])].sort();
-
-test.each(CASES)('$name', (c) => {
-  const a = lookup(index, { name: c.qname.replace(/\.$/, ''), type: parseType(c.qtype)!, class: 1 }, OPTIONS);
-  // CoreDNS's test.CNAMEOrder: a CNAME never follows the records of its target.
-  const firstNonCname = a.answer.findIndex((r) => r.type !== 5);
-  if (firstNonCname >= 0) expect(a.answer.slice(firstNonCname).some((r) => r.type === 5)).toBe(false);
-  expect({
-    rcode: rcodeName(a.rcode),
-    answer: a.answer.map(rrText).sort(),
-    ns: a.authority.map(rrText).sort(),
-    extra: a.additional.map(rrText).sort(),
-  }).toEqual({ rcode: c.rcode, answer: sorted(c.answer), ns: sorted(c.ns), extra: sorted(c.extra) });
-});
-
-describeWith(
-  commandUnavailableReason('dig', 'bind9-dnsutils'),
-  'KUBEPLANE_REQUIRE_KERNEL',
-  'through the server with dig',
-  () => {
-    let dns: RunningDns;
-    beforeAll(async () => {
-      const store = new MemoryClusterStore((await loadManifests([fixture('dns', 'coredns-handler')])).objects);
-      dns = await startDnsService(store, { listen: { host: '127.0.0.1', port: 0 }, zone: OPTIONS });
-    });
-    afterAll(async () => {
-      await dns?.close();
-    });
-
-    const rows = CASES.flatMap((c) =>
-      (['udp', 'tcp'] as const).map((proto) => ({ ...c, proto, title: `${c.name} (${proto})` })),
-    );
-    test.each(rows)('$title', async (c) => {
-      const r = await dig(dns.address.port, c.qname, c.qtype, [c.proto === 'tcp' ? '+tcp' : '+notcp']);
-      // CoreDNS's test.CNAMEOrder, on the wire.
-      const firstNonCname = r.answer.findIndex((rr) => !rr.includes(' IN CNAME '));
-      if (firstNonCname >= 0) expect(r.answer.slice(firstNonCname).some((rr) => rr.includes(' IN CNAME '))).toBe(false);
-      expect({
-        rcode: r.status,
-        answer: sorted(r.answer),
-        ns: sorted(r.authority),
-        extra: sorted(r.additional),
-      }).toEqual({ rcode: c.rcode, answer: sorted(c.answer), ns: sorted(c.ns), extra: sorted(c.extra) });
-      expect(r.flags).toContain('aa');
-    });
-  },
+runTable(
+  { handler: { fixture: 'coredns-handler', options: OPTIONS } },
+  CASES.map((c) => ({ ...c, profile: 'handler' as const })),
 );

@@ -61,6 +61,9 @@ export function runTable<P extends string>(
         { name: c.qname.replace(/\.$/, ''), type: parseType(c.qtype)!, class: 1 },
         options,
       );
+      // CoreDNS's test.CNAMEOrder: a CNAME never follows the records of its target.
+      const first = a.answer.findIndex((r) => r.type !== 5);
+      if (first >= 0) expect(a.answer.slice(first).some((r) => r.type === 5)).toBe(false);
       expect({
         rcode: rcodeName(a.rcode),
         answer: a.answer.map(rrText).sort(),
