@@ -14,6 +14,9 @@ import { checkRuleJumps, parseDump, sortIPTablesRules } from './iptables-dump.js
 import { SYNC_REPEATED_STEPS } from './sync-repeated.js';
 
 const NODE = fixture('upstream-iptables', 'node.yaml');
+/** `kubeplane rules --mode iptables --profile kube-proxy-test ARGS`: the payload as upstream's fake proxier writes it. */
+const testProfileRules = (...args: string[]) =>
+  runCli(['rules', '--mode', 'iptables', '--profile', 'kube-proxy-test', ...args]);
 const expected = (...p: string[]) => readFileSync(fixture('upstream-iptables', ...p, 'expected.iptables'), 'utf8');
 
 describe('full syncs match upstream', () => {
@@ -22,17 +25,7 @@ describe('full syncs match upstream', () => {
     { name: 'TestBadIPs (leading zeros, host bits)', dir: 'bad-ips' },
     { name: 'TestSyncProxyRulesRepeated, first sync', dir: 'sync-repeated/1-initial' },
   ])('$name', ({ dir }) => {
-    const r = runCli([
-      'rules',
-      '--mode',
-      'iptables',
-      '--profile',
-      'kube-proxy-test',
-      '-f',
-      NODE,
-      '-f',
-      fixture('upstream-iptables', dir, 'cluster.yaml'),
-    ]);
+    const r = testProfileRules('-f', NODE, '-f', fixture('upstream-iptables', dir, 'cluster.yaml'));
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.status).toBe(0);
     expect(sortIPTablesRules(r.stdout)).toBe(expected(dir));
@@ -84,17 +77,7 @@ describe('partial syncs (TestSyncProxyRulesRepeated) match upstream', () => {
 });
 
 describe('load-balancer ingress ipMode (TestLoadBalancerIngressRouteTypeProxy, LoadBalancerIPMode enabled)', () => {
-  const r = runCli([
-    'rules',
-    '--mode',
-    'iptables',
-    '--profile',
-    'kube-proxy-test',
-    '-f',
-    NODE,
-    '-f',
-    fixture('upstream-iptables', 'load-balancer-ip-mode', 'cluster.yaml'),
-  ]);
+  const r = testProfileRules('-f', NODE, '-f', fixture('upstream-iptables', 'load-balancer-ip-mode', 'cluster.yaml'));
   const services = parseDump(r.stdout)
     .find((t) => t.name === 'nat')!
     .chains.find((c) => c.name === 'KUBE-SERVICES')!.rules;
@@ -187,7 +170,7 @@ describe('v1.28-era full-payload tests (fake proxier without nfacct counters)', 
   ])('$name', ({ d, family }) => {
     const files = ['-f', dir(d, 'node.yaml')];
     if (existsSync(dir(d, 'cluster.yaml'))) files.push('-f', dir(d, 'cluster.yaml'));
-    const r = runCli(['rules', '--mode', 'iptables', '--profile', 'kube-proxy-test', '--family', family, ...files]);
+    const r = testProfileRules('--family', family, ...files);
     expect(r.stderr).not.toMatch(/error/i);
     expect(r.status).toBe(0);
     const want = readFileSync(dir(d, 'expected.iptables'), 'utf8');
