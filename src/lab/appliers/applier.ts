@@ -1,0 +1,21 @@
+// How a mode's payloads reach a real kernel: one applier per mode, at the edge (lab), never
+// imported by the proxy core. `kubeplane apply`, the bench's kernel figures and the agent's
+// `--netns` all go through this.
+import type { Payload } from '../../proxy/mode.js';
+
+export interface ApplyOptions {
+  /** The payloads are a full sync (the first into this namespace, or a periodic one). */
+  readonly full: boolean;
+}
+
+export interface ApplyResult {
+  /** Wall time of the kernel tools, ms. */
+  readonly ms: number;
+}
+
+export interface Applier {
+  /** The tools it runs (for "missing X" reasons before anything starts). */
+  readonly tools: readonly string[];
+  /** Program `netns` with one sync's payloads, in order; throws LabError with the tool's message. */
+  apply(netns: string, payloads: readonly Payload[], options: ApplyOptions): Promise<ApplyResult>;
+}
