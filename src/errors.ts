@@ -6,6 +6,7 @@ export type ErrorCode =
   | 'KP_MANIFEST_SET'
   | 'KP_MANIFEST_PARSE'
   | 'KP_MANIFEST_READ'
+  | 'KP_MANIFEST_LIMIT'
   | 'KP_USAGE'
   | 'KP_NODE'
   | 'KP_MODE_UNAVAILABLE'
@@ -78,12 +79,46 @@ export class ManifestReadError extends KubeplaneError {
   }
 }
 
+/** Where an input limit was exceeded: the file, and when known the document and the field. */
+export interface LimitLocation {
+  file: string;
+  /** 0-based; printed 1-based. */
+  document?: number;
+  kind?: string;
+  object?: string;
+  field?: string;
+}
+
+/**
+ * Input beyond a limit kubeplane holds (size, count, depth, alias expansion, list length): refused
+ * before the input can cost unbounded time or memory. The limits are listed in the README.
+ */
+export class ManifestLimitError extends KubeplaneError {
+  readonly code = 'KP_MANIFEST_LIMIT' as const;
+  override readonly isInputError = true;
+  constructor(
+    readonly at: LimitLocation,
+    readonly problem: string,
+  ) {
+    const what = at.kind || at.object ? ` (${[at.kind, at.object].filter(Boolean).join(' ')})` : '';
+    const doc = at.document !== undefined ? `: document ${at.document + 1}${what}` : '';
+    super(`${at.file}${doc}${at.field ? `: ${at.field}` : ''}: ${problem}`);
+  }
+}
+
+export type ManifestProblem = ManifestError | ManifestParseError | ManifestReadError | ManifestLimitError;
+
+/** How many problems a ManifestSetError's message lists; the rest are counted (all stay in `errors`). */
+export const MAX_LISTED_PROBLEMS = 100;
+
 /** Every problem found in one input set; nothing from the set is applied. */
 export class ManifestSetError extends KubeplaneError {
   readonly code = 'KP_MANIFEST_SET' as const;
   override readonly isInputError = true;
-  constructor(readonly errors: readonly (ManifestError | ManifestParseError | ManifestReadError)[]) {
-    super(errors.map((e) => e.message).join('\n'));
+  constructor(readonly errors: readonly ManifestProblem[]) {
+    const listed = errors.slice(0, MAX_LISTED_PROBLEMS).map((e) => e.message);
+    if (errors.length > MAX_LISTED_PROBLEMS) listed.push(`... and ${errors.length - MAX_LISTED_PROBLEMS} more`);
+    super(listed.join('\n'));
   }
 }
 
