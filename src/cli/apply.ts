@@ -29,7 +29,8 @@ export function registerApply(program: Command): void {
     const { options } = parseProxyFlags(opts, { withJumps: mode === 'iptables' });
     const { loadApplier, loadMode } = await import('./modes.js');
     const applier = await loadApplier(mode);
-    if (!applier) throw new ModeUnavailableError(`apply: proxy mode ${mode} has no kernel applier (use iptables or nftables)`);
+    if (!applier)
+      throw new ModeUnavailableError(`apply: proxy mode ${mode} has no kernel applier (use iptables or nftables)`);
     const impl = await loadMode(mode);
     const { loadInput } = await import('./input.js');
     const { renderFullSync } = await import('../proxy/run.js');

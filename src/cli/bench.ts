@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { MODE_NAMES } from './modes.js';
 import { writeOutput } from './io.js';
+import { MODE_NAMES } from './modes.js';
 import { intFlag as int, intListFlag as intList } from './numbers.js';
 
 export function registerBench(program: Command): void {

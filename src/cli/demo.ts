@@ -38,7 +38,12 @@ async function rulesSection(objects: readonly ClusterObject[], config: ProxyConf
       continue; // a mode not built yet
     }
     for (const family of ['IPv4', 'IPv6'] as const) {
-      const r = renderFullSync(mode, objects, { node: config.nodeName }, { family, format: 'text', profile: 'default' });
+      const r = renderFullSync(
+        mode,
+        objects,
+        { node: config.nodeName },
+        { family, format: 'text', profile: 'default' },
+      );
       const text = r.payloads.map((p) => p.text).join('');
       const n = text.split('\n').length - 1;
       const stats = Object.entries(r.stats)

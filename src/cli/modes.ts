@@ -1,8 +1,9 @@
 // The registry of proxy modes and their kernel appliers. It lives at the edge: the proxy core never
 // imports a mode, and each mode (and applier) is loaded only when a command uses it.
+
+import { ModeUnavailableError } from '../errors.js';
 import type { Applier } from '../lab/appliers/applier.js';
 import type { ProxyMode } from '../proxy/mode.js';
-import { ModeUnavailableError } from '../errors.js';
 
 export const MODE_NAMES = ['iptables', 'nftables', 'ipvs', 'userspace'] as const;
 export type ModeName = (typeof MODE_NAMES)[number];

@@ -16,7 +16,10 @@ interface RulesFlags extends ProxyFlags {
 export function printedPayloads(result: SyncResult<unknown>, format: 'text' | 'json', part?: string): string {
   if (part !== undefined) {
     const p = result.payloads.find((x) => x.part === part);
-    if (!p) throw new UsageError(`--part: ${JSON.stringify(part)} must be one of ${result.payloads.map((x) => x.part).join(', ')}`);
+    if (!p)
+      throw new UsageError(
+        `--part: ${JSON.stringify(part)} must be one of ${result.payloads.map((x) => x.part).join(', ')}`,
+      );
     return p.text;
   }
   if (format === 'json' && result.json !== undefined) return result.json;
@@ -41,7 +44,9 @@ export function registerRules(program: Command): void {
       const { renderFullSync } = await import('../proxy/run.js');
       const impl = await loadMode(mode);
       if (opts.part !== undefined && !impl.parts.includes(opts.part))
-        throw new UsageError(`--part: ${JSON.stringify(opts.part)} must be one of ${impl.parts.join(', ')} for --mode ${mode}`);
+        throw new UsageError(
+          `--part: ${JSON.stringify(opts.part)} must be one of ${impl.parts.join(', ')} for --mode ${mode}`,
+        );
       const loaded = await loadInput(opts.file);
       const result = renderFullSync(impl, loaded.objects, configFlags(opts), options, Date.now());
       await writeOutput(printedPayloads(result, options.format, opts.part), opts.out);

@@ -142,7 +142,11 @@ export class ProxyTracker {
   private replaceConfig(config: ProxyConfig): void {
     this._config = config;
     const node = topologyOf(config);
-    if (node.zone !== this._node.zone || node.nodeName !== this._node.nodeName || node.preferSameNode !== this._node.preferSameNode) {
+    if (
+      node.zone !== this._node.zone ||
+      node.nodeName !== this._node.nodeName ||
+      node.preferSameNode !== this._node.preferSameNode
+    ) {
       this._node = node;
       this.categorizedCache = new WeakMap();
     }

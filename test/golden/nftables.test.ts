@@ -6,8 +6,8 @@ import { describe, expect, test } from 'vitest';
 import type { IPFamily } from '../../src/cluster/types.js';
 import { resolveProxyConfig } from '../../src/proxy/config.js';
 import { nftablesMode } from '../../src/proxy/nftables/mode.js';
-import { renderFullSync } from '../../src/proxy/run.js';
 import type { NftProfile } from '../../src/proxy/nftables/proxier-config.js';
+import { renderFullSync } from '../../src/proxy/run.js';
 import { fullSyncModel, loadFixture } from '../proxy/nftables/support.js';
 
 interface GoldenCase {

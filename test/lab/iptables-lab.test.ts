@@ -2,10 +2,10 @@
 // failing command comes back as a LabError naming the command, with a hint.
 import { execFileSync } from 'node:child_process';
 import { expect, test } from 'vitest';
-import { LabError } from '../../src/errors.js';
-import { applyIptables, createLab, nextNetnsName, run } from '../../src/lab/index.js';
 import { kernelApplyMs } from '../../src/bench/proxy.js';
+import { LabError } from '../../src/errors.js';
 import { iptablesApplier } from '../../src/lab/appliers/iptables.js';
+import { applyIptables, createLab, nextNetnsName, run } from '../../src/lab/index.js';
 import { fixture, runCli } from '../support/cli.js';
 import { describeKernel } from '../support/env.js';
 

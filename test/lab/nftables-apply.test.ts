@@ -110,7 +110,9 @@ describeKernel('nftables kernel apply time (bench)', () => {
     const { nftablesApplier } = await import('../../src/lab/appliers/nftables.js');
     const r = runCli(['rules', '--mode', 'nftables', '-f', DEMO]);
     const list = () => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
-    const ms = await kernelApplyMs(nftablesApplier, [{ kind: 'nft', part: 'nft', header: '# nft -f -', text: r.stdout }]);
+    const ms = await kernelApplyMs(nftablesApplier, [
+      { kind: 'nft', part: 'nft', header: '# nft -f -', text: r.stdout },
+    ]);
     expect(ms).toBeGreaterThan(0);
     expect(list()).not.toMatch(new RegExp(`kpnft-bench-${process.pid}-`));
   });

@@ -3,17 +3,30 @@ import { PersistentMap } from '../../src/proxy/persistent-map.js';
 
 describe('PersistentMap', () => {
   test('an edit makes a new version and leaves the old one as it was', () => {
-    const v0 = PersistentMap.of(new Map([['a', 1], ['b', 2]]));
+    const v0 = PersistentMap.of(
+      new Map([
+        ['a', 1],
+        ['b', 2],
+      ]),
+    );
     const e = v0.edit();
     e.set('a', 10);
     e.delete('b');
     e.set('c', 3);
     const v1 = e.done();
-    expect([...v0.entries()]).toEqual([['a', 1], ['b', 2]]);
+    expect([...v0.entries()]).toEqual([
+      ['a', 1],
+      ['b', 2],
+    ]);
     expect(v1.get('a')).toBe(10);
     expect(v1.has('b')).toBe(false);
     expect(v1.size).toBe(2);
-    expect(new Map(v1.entries())).toEqual(new Map([['a', 10], ['c', 3]]));
+    expect(new Map(v1.entries())).toEqual(
+      new Map([
+        ['a', 10],
+        ['c', 3],
+      ]),
+    );
   });
 
   test('two versions made from one source do not see each other', () => {

@@ -4,12 +4,12 @@
 // chains, plus the element differences. Stale chains are flushed now and deleted at the start of
 // the next sync (kube-proxy waits >= 1 s; kernels before 6.2 need that delay).
 import type { IPFamily } from '../../cluster/types.js';
+import { PersistentMap } from '../persistent-map.js';
 import { compareServicePorts } from '../service-port.js';
 import type { ProxyState } from '../state.js';
 import type { ChangeSet, Endpoint, ServicePortInfo } from '../types.js';
 import { writeSetup } from './base-chains.js';
 import { type ElementState, ElementStore } from './elements.js';
-import { PersistentMap } from '../persistent-map.js';
 import { cachedNamesOf } from './names.js';
 import { type NftProfile, nodePortIPs, ruleContext } from './proxier-config.js';
 import {

@@ -6,8 +6,8 @@ import { describe, expect, test } from 'vitest';
 import type { ClusterObject } from '../../../src/cluster/types.js';
 import { resolveProxyConfig } from '../../../src/proxy/config.js';
 import { nftablesMode } from '../../../src/proxy/nftables/mode.js';
-import { renderFullSync } from '../../../src/proxy/run.js';
 import { EMPTY_NFT_MEMO, renderSync } from '../../../src/proxy/nftables/render.js';
+import { renderFullSync } from '../../../src/proxy/run.js';
 import { ProxyTracker } from '../../../src/proxy/state.js';
 import { fixture } from '../../support/cli.js';
 import { NftModel, sortNFTablesTransaction } from './nft-model.js';
@@ -123,11 +123,16 @@ describe("upstream TestNoEndpointsMetric: sync_proxy_rules_no_local_endpoints_to
     },
   ])('$name', async ({ dir, internal, external }) => {
     const objects = await loadFixture('upstream-nftables', 'no-endpoints-metric', dir);
-    const { stats } = renderFullSync(nftablesMode, objects, {}, {
-      family: 'IPv4',
-      format: 'text',
-      profile: 'kube-proxy-test',
-    });
+    const { stats } = renderFullSync(
+      nftablesMode,
+      objects,
+      {},
+      {
+        family: 'IPv4',
+        format: 'text',
+        profile: 'kube-proxy-test',
+      },
+    );
     expect({ internal: stats.noLocalEndpointsInternal, external: stats.noLocalEndpointsExternal }).toEqual({
       internal,
       external,
