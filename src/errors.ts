@@ -8,6 +8,7 @@ export type ErrorCode =
   | 'KP_MANIFEST_READ'
   | 'KP_USAGE'
   | 'KP_NODE'
+  | 'KP_PROXY_CONFIG'
   | 'KP_MODE_UNAVAILABLE'
   | 'KP_RULE_PARSE'
   | 'KP_LAB'
@@ -96,6 +97,12 @@ export class UsageError extends KubeplaneError {
 /** The node to render for cannot be chosen. */
 export class NodeSelectionError extends KubeplaneError {
   readonly code = 'KP_NODE' as const;
+  override readonly isInputError = true;
+}
+
+/** A KubeProxyConfiguration or node setting the proxy cannot use (kube-proxy refuses to start). */
+export class ProxyConfigError extends KubeplaneError {
+  readonly code = 'KP_PROXY_CONFIG' as const;
   override readonly isInputError = true;
 }
 

@@ -4,7 +4,6 @@
 // refuses a rule, element or jump before the object it uses is declared.
 import { describe, expect, test } from 'vitest';
 import type { IPFamily } from '../../src/cluster/types.js';
-import { resolveProxyConfig } from '../../src/proxy/config.js';
 import { nftablesMode } from '../../src/proxy/nftables/mode.js';
 import type { NftProfile } from '../../src/proxy/nftables/proxier-config.js';
 import { renderFullSync } from '../../src/proxy/run.js';
