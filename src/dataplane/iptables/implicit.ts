@@ -36,3 +36,11 @@ export function implicitRules(table: string, chain: string, declared: (name: str
   }
   return out;
 }
+
+/** kube-proxy's jump rules as restore text per table ("-A INPUT ..."), for loading into a test kernel. */
+export function kubeProxyJumpRules(table: string, declared: (name: string) => boolean): string[] {
+  return JUMPS.filter(([t, , to]) => t === table && declared(to)).map(
+    ([, from, to, comment, extra]) =>
+      `-A ${from}${comment ? ` -m comment --comment "${comment}"` : ''}${extra ? ` ${extra}` : ''} -j ${to}`,
+  );
+}

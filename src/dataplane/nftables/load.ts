@@ -1,7 +1,9 @@
-import { ModeUnavailableError } from '../../errors.js';
+// nftables rule text (either text form, or JSON) into a Dataplane.
 import type { Dataplane } from '../dataplane.js';
 import type { LoadOptions } from '../load.js';
+import { NftablesDataplane } from './evaluate.js';
+import { parseNftText } from './parse-text.js';
 
-export function nftablesDataplane(_text: string, _options: LoadOptions): Dataplane {
-  throw new ModeUnavailableError('nftables tracing is not built yet');
+export function nftablesDataplane(text: string, options: LoadOptions): Dataplane {
+  return new NftablesDataplane(parseNftText(text), options);
 }
