@@ -288,3 +288,32 @@ describe('iptables parser errors', () => {
     expect(t.chains.has('Y')).toBe(false);
   });
 });
+
+describe('long chains (indexed by destination, protocol and port)', () => {
+  const services = Array.from({ length: 40 }, (_, i) => i);
+  const text = [
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':KUBE-SERVICES - [0:0]',
+    '-A PREROUTING -j KUBE-SERVICES',
+    ...services.map(
+      (i) =>
+        `-A KUBE-SERVICES -d 10.96.1.${i}${i % 2 ? '/32' : ''} -p tcp -m tcp --dport 80 -j DNAT --to-destination 10.244.0.${i}:80`,
+    ),
+    '-A KUBE-SERVICES -m addrtype --dst-type LOCAL -j DNAT --to-destination 10.244.9.9:80',
+    'COMMIT',
+    '',
+  ].join('\n');
+  test.each(services.filter((i) => i % 7 === 0 || i === 39))('service %i: found with the linear rule count', (i) => {
+    const dp = new IptablesDataplane(parseIptables(text), { localAddresses: [NODE] });
+    const t = dp.trace(pod(`10.96.1.${i}`), firstBranch);
+    expect(t.endpoint).toBe(`10.244.0.${i}:80`);
+    expect(t.rulesVisited).toBe(1 + i + 1); // PREROUTING's rule, then i+1 rules of KUBE-SERVICES
+  });
+  test('a destination no indexed rule names still reaches the rules after them', () => {
+    const dp = new IptablesDataplane(parseIptables(text), { localAddresses: [NODE] });
+    const t = dp.trace(pod(NODE), firstBranch);
+    expect(t.endpoint).toBe('10.244.9.9:80');
+    expect(t.rulesVisited).toBe(1 + 41);
+  });
+});

@@ -18,7 +18,8 @@ function keyOf(r: Rule): string | undefined {
   let port: number | undefined;
   for (const m of r.matches) {
     if (m.kind === 'random' || m.kind === 'nth' || m.kind === 'recent') return undefined;
-    if (m.kind === 'destination' && !m.negated && m.cidr.prefix === (m.cidr.v6 ? 128 : 32)) dst = m.cidr.text;
+    if (m.kind === 'destination' && !m.negated && m.cidr.prefix === (m.cidr.v6 ? 128 : 32))
+      dst = m.cidr.text.replace(/\/\d+$/, ''); // "-d 10.0.0.1" and iptables-save's "-d 10.0.0.1/32" alike
     else if (m.kind === 'protocol' && !m.negated) proto = m.protocol;
     else if (m.kind === 'dport' && !m.negated && m.range.from === m.range.to) port = m.range.from;
   }
