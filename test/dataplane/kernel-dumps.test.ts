@@ -13,6 +13,7 @@ import {
 } from '../../src/dataplane/index.js';
 import { kubeProxyJumpRules } from '../../src/dataplane/iptables/implicit.js';
 import { NftablesDataplane } from '../../src/dataplane/nftables/evaluate.js';
+import { parseNftJson } from '../../src/dataplane/nftables/parse-json.js';
 import { parseNftText } from '../../src/dataplane/nftables/parse-text.js';
 import { createNetns, deleteNetns, inNetns, nextNetnsName } from '../../src/lab/index.js';
 import { describeKernel } from '../support/env.js';
@@ -58,6 +59,8 @@ describeKernel('traces over real iptables-save / nft list ruleset dumps agree wi
   const ns = nextNetnsName('dp');
   let saved = '';
   let listed = '';
+  let listedJson = '';
+  let wholeJson = '';
   beforeAll(async () => {
     await createNetns(ns);
     const declared = (name: string) => iptablesText.includes(`:${name} `);
@@ -69,6 +72,8 @@ describeKernel('traces over real iptables-save / nft list ruleset dumps agree wi
     saved = (await inNetns(ns, 'iptables-save', [])).stdout;
     await inNetns(ns, 'nft', ['-f', '-'], { input: nftText });
     listed = (await inNetns(ns, 'nft', ['list', 'table', 'ip', 'kube-proxy'])).stdout;
+    listedJson = (await inNetns(ns, 'nft', ['-j', 'list', 'table', 'ip', 'kube-proxy'])).stdout;
+    wholeJson = (await inNetns(ns, 'nft', ['-j', 'list', 'ruleset'])).stdout;
   }, 60_000);
   afterAll(async () => {
     await deleteNetns(ns);
@@ -88,13 +93,21 @@ describeKernel('traces over real iptables-save / nft list ruleset dumps agree wi
       }
   });
 
-  test('nftables: the listed ruleset traces like the payload it was loaded from', () => {
-    const ours = new NftablesDataplane(parseNftText(nftText), { localAddresses: [NODE_IP] });
-    const dump = new NftablesDataplane(parseNftText(listed), { localAddresses: [NODE_IP] });
-    for (const d of destinations())
-      for (const src of SOURCES) {
-        const p: Packet = { ...d, src, sport: 40000, hook: src === NODE_IP ? 'output' : 'prerouting' };
-        expect(summary(dump, p), `${src} -> ${d.dst}:${d.dport}/${d.proto}`).toBe(summary(ours, p));
-      }
+  test.each(['nft list table', 'nft -j list table'])(
+    'nftables: %s traces like the payload it was loaded from',
+    (form) => {
+      const ours = new NftablesDataplane(parseNftText(nftText), { localAddresses: [NODE_IP] });
+      const parsed = form === 'nft list table' ? parseNftText(listed) : parseNftJson(listedJson);
+      const dump = new NftablesDataplane(parsed, { localAddresses: [NODE_IP] });
+      for (const d of destinations())
+        for (const src of SOURCES) {
+          const p: Packet = { ...d, src, sport: 40000, hook: src === NODE_IP ? 'output' : 'prerouting' };
+          expect(summary(dump, p), `${src} -> ${d.dst}:${d.dport}/${d.proto}`).toBe(summary(ours, p));
+        }
+    },
+  );
+
+  test('the whole ruleset also holds the iptables-nft tables; their xt matches are refused, naming the entry', () => {
+    expect(() => parseNftJson(wholeJson)).toThrow(/nftables\[\d+\]: unsupported expression "xt"/);
   });
 });

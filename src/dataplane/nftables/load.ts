@@ -2,8 +2,10 @@
 import type { Dataplane } from '../dataplane.js';
 import type { LoadOptions } from '../load.js';
 import { NftablesDataplane } from './evaluate.js';
+import { parseNftJson } from './parse-json.js';
 import { parseNftText } from './parse-text.js';
 
 export function nftablesDataplane(text: string, options: LoadOptions): Dataplane {
-  return new NftablesDataplane(parseNftText(text), options);
+  const json = text.trimStart().startsWith('{');
+  return new NftablesDataplane(json ? parseNftJson(text) : parseNftText(text), options);
 }
