@@ -19,6 +19,8 @@ export interface IptablesOptions {
   clock?: Clock;
   /** ipset contents for `-m set --match-set` (name -> addresses or CIDRs). */
   ipsets?: ReadonlyMap<string, readonly string[]>;
+  /** false: walk every chain rule by rule, as the kernel does (the benchmark's baseline). */
+  index?: boolean;
 }
 
 interface Translation {
@@ -275,7 +277,7 @@ export class IptablesDataplane {
     const rules = chain.rules;
     let index = this.indexes.get(chain);
     if (index === undefined && !this.indexes.has(chain)) {
-      index = indexChain(chain);
+      index = this.options.index === false ? undefined : indexChain(chain);
       this.indexes.set(chain, index);
     }
     if (index) {
