@@ -69,18 +69,14 @@ export async function renderForTrace(
   objects: readonly ClusterObject[],
   flags: { node?: string; family: 'IPv4' | 'IPv6' },
 ): Promise<{ text: string; localAddresses: string[] }> {
-  const { loadMode } = await import('../proxy/modes.js');
+  const { loadMode } = await import('./modes.js');
+  const { renderFullSync } = await import('../proxy/run.js');
   const { resolveProxyConfig } = await import('../proxy/config.js');
-  const config = resolveProxyConfig(objects, flags.node ? { node: flags.node } : {});
+  const configFlags = flags.node ? { node: flags.node } : {};
+  const config = resolveProxyConfig(objects, configFlags);
   const impl = await loadMode(mode);
-  const { text } = impl.renderRules({
-    objects,
-    config,
-    family: flags.family,
-    format: 'text',
-    profile: 'default',
-    withJumps: false,
-  });
+  const result = renderFullSync(impl, objects, configFlags, { family: flags.family, format: 'text', profile: 'default' });
+  const text = result.payloads.map((p) => p.text).join('');
   return { text, localAddresses: [...config.nodeIPs.IPv4, ...config.nodeIPs.IPv6] };
 }
 
