@@ -75,7 +75,11 @@ export async function renderForTrace(
   const configFlags = flags.node ? { node: flags.node } : {};
   const config = resolveProxyConfig(objects, configFlags);
   const impl = await loadMode(mode);
-  const result = renderFullSync(impl, objects, configFlags, { family: flags.family, format: 'text', profile: 'default' });
+  const result = renderFullSync(impl, objects, configFlags, {
+    family: flags.family,
+    format: 'text',
+    profile: 'default',
+  });
   const text = result.payloads.map((p) => p.text).join('');
   return { text, localAddresses: [...config.nodeIPs.IPv4, ...config.nodeIPs.IPv6] };
 }
