@@ -10,6 +10,7 @@ import { registerBenchLoad } from './bench-load.js';
 import { registerDemo } from './demo.js';
 import { registerDiff } from './diff.js';
 import { registerDns } from './dns.js';
+import { registerExplain } from './explain.js';
 import { registerGenerate } from './generate.js';
 import { registerIpam } from './ipam.js';
 import { registerRules } from './rules.js';
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerDns(program);
   registerBenchLoad(program);
   registerTrace(program);
+  registerExplain(program);
   return program;
 }
 
