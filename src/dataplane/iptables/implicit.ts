@@ -1,6 +1,6 @@
 // kube-proxy puts its jumps from the built-in chains (PREROUTING -> KUBE-SERVICES ...) in place with
 // `iptables -I`, outside the restore payload (upstream iptables/proxier.go iptablesJumpChains and
-// iptablesKubeletJumpChains). A payload of ours therefore lacks them; when a text does not declare
+// iptablesKubeletJumpChains), in the order a clean node shows them (each is prepended). A payload of ours therefore lacks them; when a text does not declare
 // a built-in chain at all, these rules stand in for it, each marked implicit in the trace. A dump
 // from a real node declares its built-in chains, and then only its own rules count.
 import { parseRuleOptions } from './parse-rule.js';
@@ -9,17 +9,17 @@ import type { Rule } from './types.js';
 
 const NEW = '-m conntrack --ctstate NEW';
 const JUMPS: readonly [table: string, from: string, to: string, comment: string, extra: string][] = [
+  ['filter', 'INPUT', 'KUBE-FIREWALL', '', ''],
   ['filter', 'INPUT', 'KUBE-PROXY-FIREWALL', 'kubernetes load balancer firewall', NEW],
   ['filter', 'INPUT', 'KUBE-NODEPORTS', 'kubernetes health check service ports', ''],
   ['filter', 'INPUT', 'KUBE-EXTERNAL-SERVICES', 'kubernetes externally-visible service portals', NEW],
-  ['filter', 'INPUT', 'KUBE-FIREWALL', '', ''],
   ['filter', 'FORWARD', 'KUBE-PROXY-FIREWALL', 'kubernetes load balancer firewall', NEW],
   ['filter', 'FORWARD', 'KUBE-FORWARD', 'kubernetes forwarding rules', ''],
   ['filter', 'FORWARD', 'KUBE-SERVICES', 'kubernetes service portals', NEW],
   ['filter', 'FORWARD', 'KUBE-EXTERNAL-SERVICES', 'kubernetes externally-visible service portals', NEW],
+  ['filter', 'OUTPUT', 'KUBE-FIREWALL', '', ''],
   ['filter', 'OUTPUT', 'KUBE-PROXY-FIREWALL', 'kubernetes load balancer firewall', NEW],
   ['filter', 'OUTPUT', 'KUBE-SERVICES', 'kubernetes service portals', NEW],
-  ['filter', 'OUTPUT', 'KUBE-FIREWALL', '', ''],
   ['nat', 'PREROUTING', 'KUBE-SERVICES', 'kubernetes service portals', ''],
   ['nat', 'OUTPUT', 'KUBE-SERVICES', 'kubernetes service portals', ''],
   ['nat', 'POSTROUTING', 'KUBE-POSTROUTING', 'kubernetes postrouting rules', ''],
@@ -30,7 +30,7 @@ export function implicitRules(table: string, chain: string, declared: (name: str
   const out: Rule[] = [];
   for (const [t, from, to, comment, extra] of JUMPS) {
     if (t !== table || from !== chain || !declared(to)) continue;
-    const text = `-A ${from}${comment ? ` -m comment --comment "${comment}"` : ''}${extra ? ` ${extra}` : ''} -j ${to}`;
+    const text = `-A ${from}${extra ? ` ${extra}` : ''}${comment ? ` -m comment --comment "${comment}"` : ''} -j ${to}`;
     const parsed = parseRuleOptions(tokenize(text).slice(2));
     out.push({ line: 0, text: `${text}  (implicit: kube-proxy adds it outside the payload)`, ...parsed });
   }
@@ -41,6 +41,6 @@ export function implicitRules(table: string, chain: string, declared: (name: str
 export function kubeProxyJumpRules(table: string, declared: (name: string) => boolean): string[] {
   return JUMPS.filter(([t, , to]) => t === table && declared(to)).map(
     ([, from, to, comment, extra]) =>
-      `-A ${from}${comment ? ` -m comment --comment "${comment}"` : ''}${extra ? ` ${extra}` : ''} -j ${to}`,
+      `-A ${from}${extra ? ` ${extra}` : ''}${comment ? ` -m comment --comment "${comment}"` : ''} -j ${to}`,
   );
 }
