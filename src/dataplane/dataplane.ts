@@ -6,8 +6,11 @@ import { type Random, seededRandom } from './random.js';
 import { chiSquareP } from './stats.js';
 
 export interface Dataplane {
-  /** One packet; with `commit`, state changes as in the kernel (conntrack, affinity, counters). */
-  trace(packet: Packet, chooser: Chooser, commit?: boolean): Trace;
+  /**
+   * One packet; with `commit`, state changes as in the kernel (conntrack, affinity, counters).
+   * With `record` false the path is left empty (sampling many connections needs only the outcome).
+   */
+  trace(packet: Packet, chooser: Chooser, commit?: boolean, record?: boolean): Trace;
   flushConntrack(): void;
 }
 
@@ -45,7 +48,13 @@ export interface SampleResult {
  * within 1024..65535), with choices from a generator seeded by `seed`. Affinity state carries from
  * one connection to the next, as it would on a node.
  */
-export function sampleConnections(dp: Dataplane, packet: Packet, count: number, seed: number): SampleResult {
+export function sampleConnections(
+  dp: Dataplane,
+  packet: Packet,
+  count: number,
+  seed: number,
+  recordAll = false,
+): SampleResult {
   const expected = expectedSplit(outcomesOf(dp, packet));
   const chooser = randomChooser(seededRandom(seed));
   const counts = new Map<string, number>();
@@ -53,7 +62,7 @@ export function sampleConnections(dp: Dataplane, packet: Packet, count: number, 
   let rulesVisited = 0;
   for (let i = 0; i < count; i++) {
     const sport = 1024 + ((packet.sport - 1024 + i + 64512) % 64512);
-    const t = dp.trace({ ...packet, sport }, chooser, true);
+    const t = dp.trace({ ...packet, sport }, chooser, true, recordAll || i === 0);
     first ??= t;
     rulesVisited += t.rulesVisited;
     const k = outcomeKey(t);

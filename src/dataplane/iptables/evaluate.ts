@@ -40,6 +40,8 @@ class Walk {
   mark = 0;
   states: string[];
   readonly path: Step[] = [];
+  /** Steps go to `path` only when recording; else they are counted away. */
+  readonly record: boolean;
   readonly notes: string[] = [];
   readonly effects: (() => void)[] = [];
   visited = 0;
@@ -50,7 +52,9 @@ class Walk {
     readonly p: Packet,
     readonly chooser: Chooser,
     established: boolean,
+    record: boolean,
   ) {
+    this.record = record;
     this.dst = p.dst;
     this.dport = p.dport;
     this.srcAddr = address(p.src);
@@ -99,10 +103,10 @@ export class IptablesDataplane {
    * Traces one packet. With `commit` (the default) it changes state as the kernel would: conntrack
    * learns the flow, `recent --set` records the source, nth counters move on.
    */
-  trace(p: Packet, chooser: Chooser, commit = true): Trace {
+  trace(p: Packet, chooser: Chooser, commit = true, record = true): Trace {
     const key = connKey(p);
     const known = this.conntrack.get(key);
-    const w = new Walk(p, chooser, known !== undefined);
+    const w = new Walk(p, chooser, known !== undefined, record);
     if (known?.dnat) w.setDnat(known.dnat.host, known.dnat.port);
     const nat = known === undefined;
     const hooks: [string, string][] =
@@ -210,20 +214,21 @@ export class IptablesDataplane {
       if (r === undefined) {
         stack.pop();
         if (stack.length === 0) {
-          w.path.push({
-            table,
-            chain: chain.name,
-            rule: 'policy',
-            line: chain.line,
-            text: `policy ${chain.policy ?? 'ACCEPT'}`,
-          });
+          if (w.record)
+            w.path.push({
+              table,
+              chain: chain.name,
+              rule: 'policy',
+              line: chain.line,
+              text: `policy ${chain.policy ?? 'ACCEPT'}`,
+            });
           return chain.policy === 'DROP' ? 'drop' : 'accept';
         }
         continue;
       }
       const [pos, rule] = r;
       frame[1] = pos + 1;
-      w.path.push({ table, chain: chain.name, rule: pos + 1, line: rule.line, text: rule.text });
+      if (w.record) w.path.push({ table, chain: chain.name, rule: pos + 1, line: rule.line, text: rule.text });
       const t = rule.target;
       switch (t.kind) {
         case 'none':
@@ -238,13 +243,14 @@ export class IptablesDataplane {
         case 'RETURN':
           stack.pop();
           if (stack.length === 0) {
-            w.path.push({
-              table,
-              chain: chain.name,
-              rule: 'policy',
-              line: chain.line,
-              text: `policy ${chain.policy ?? 'ACCEPT'}`,
-            });
+            if (w.record)
+              w.path.push({
+                table,
+                chain: chain.name,
+                rule: 'policy',
+                line: chain.line,
+                text: `policy ${chain.policy ?? 'ACCEPT'}`,
+              });
             return chain.policy === 'DROP' ? 'drop' : 'accept';
           }
           break;

@@ -25,6 +25,8 @@ class Walk {
   mark = 0;
   states: string[];
   readonly path: Step[] = [];
+  /** Steps go to `path` only when recording; else they are counted away. */
+  readonly record: boolean;
   readonly notes: string[] = [];
   readonly effects: (() => void)[] = [];
   visited = 0;
@@ -34,7 +36,9 @@ class Walk {
     readonly p: Packet,
     readonly chooser: Chooser,
     established: boolean,
+    record: boolean,
   ) {
+    this.record = record;
     this.dst = p.dst;
     this.dport = p.dport;
     this.dstAddr = addr(p.dst);
@@ -75,10 +79,10 @@ export class NftablesDataplane implements Dataplane {
     this.conntrack.clear();
   }
 
-  trace(p: Packet, chooser: Chooser, commit = true): Trace {
+  trace(p: Packet, chooser: Chooser, commit = true, record = true): Trace {
     const key = connKey(p);
     const known = this.conntrack.get(key);
-    const w = new Walk(p, chooser, known !== undefined);
+    const w = new Walk(p, chooser, known !== undefined, record);
     if (known?.dnat) this.setDnat(w, known.dnat.host, known.dnat.port);
     const nat = known === undefined;
     let o = this.runHook(w, p.hook, nat);
@@ -143,13 +147,14 @@ export class NftablesDataplane implements Dataplane {
       if (verdict === undefined || verdict.kind === 'return') {
         stack.pop();
         if (stack.length === 0) {
-          w.path.push({
-            table: t.name,
-            chain: chain.name,
-            rule: 'policy',
-            line: chain.line,
-            text: `policy ${base.base!.policy}`,
-          });
+          if (w.record)
+            w.path.push({
+              table: t.name,
+              chain: chain.name,
+              rule: 'policy',
+              line: chain.line,
+              text: `policy ${base.base!.policy}`,
+            });
           return base.base!.policy === 'drop' ? 'drop' : 'accept';
         }
         continue;
@@ -179,7 +184,8 @@ export class NftablesDataplane implements Dataplane {
   private runRule(w: Walk, t: NftTable, chain: NftChain, r: NftRule, pos: number): Verdict | undefined {
     let recorded = false;
     const record = () => {
-      if (!recorded) w.path.push({ table: t.name, chain: chain.name, rule: pos + 1, line: r.line, text: r.text });
+      if (!recorded && w.record)
+        w.path.push({ table: t.name, chain: chain.name, rule: pos + 1, line: r.line, text: r.text });
       recorded = true;
     };
     for (const s of r.statements) {
