@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'KP_LAB'
   | 'KP_STORE'
   | 'KP_IPAM'
-  | 'KP_DNS';
+  | 'KP_DNS'
+  | 'KP_DATAPLANE';
 
 export abstract class KubeplaneError extends Error {
   abstract readonly code: ErrorCode;
@@ -173,4 +174,10 @@ export class IpamError extends KubeplaneError {
     super(message, options);
     this.isInputError = kind === 'invalid-config' || kind === 'out-of-range';
   }
+}
+
+/** Rules that parse but cannot be traced as given (an ipset whose members are unknown ...). */
+export class DataplaneError extends KubeplaneError {
+  readonly code = 'KP_DATAPLANE' as const;
+  override readonly isInputError = true;
 }
