@@ -19,7 +19,7 @@ function notBuilt(mode: string): Loader<ProxyMode> {
 const MODES: Record<ModeName, Loader<ProxyMode>> = {
   iptables: () => import('../proxy/iptables/mode.js').then((m) => m.iptablesMode as ProxyMode),
   nftables: () => import('../proxy/nftables/mode.js').then((m) => m.nftablesMode as ProxyMode),
-  ipvs: notBuilt('ipvs'),
+  ipvs: () => import('../proxy/ipvs/mode.js').then((m) => m.ipvsMode as ProxyMode),
   userspace: notBuilt('userspace'),
 };
 
