@@ -26,6 +26,7 @@ const MODES: Record<ModeName, Loader<ProxyMode>> = {
 const APPLIERS: Partial<Record<ModeName, Loader<Applier>>> = {
   iptables: () => import('../lab/appliers/iptables.js').then((m) => m.iptablesApplier),
   nftables: () => import('../lab/appliers/nftables.js').then((m) => m.nftablesApplier),
+  ipvs: () => import('../lab/appliers/ipvs.js').then((m) => m.ipvsApplier),
 };
 
 export async function loadMode(name: string): Promise<ProxyMode> {
