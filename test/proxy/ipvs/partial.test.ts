@@ -78,7 +78,7 @@ const edits: { name: string; edit: Edit }[] = [
     name: 'add an external IP and session affinity',
     edit: (o) => {
       const first = o.find((x) => x.kind === 'Service' && x.spec?.clusterIP && x.spec.clusterIP !== 'None');
-      const s = svc(o, first!.metadata.name);
+      const s = svc(o, first!.metadata!.name!);
       s.spec!.externalIPs = [...(s.spec!.externalIPs ?? []), '198.51.100.77'];
       s.spec!.sessionAffinity = 'ClientIP';
       return o;
