@@ -29,6 +29,13 @@ function countLines(text: string): number {
   return n;
 }
 
+/** The -A lines of an iptables-restore payload. */
+function iptablesRules(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n-A '); i >= 0; i = text.indexOf('\n-A ', i + 1)) n++;
+  return n;
+}
+
 function createIpvsSyncer(options: SyncerOptions): Syncer<IpvsMemo> {
   if (options.scheduler !== undefined) checkScheduler(options.scheduler, '--scheduler');
   return {
@@ -55,6 +62,7 @@ function createIpvsSyncer(options: SyncerOptions): Syncer<IpvsMemo> {
             setMembers: members,
             addresses: addresses.length,
             iptablesLines: countLines(iptables),
+            rules: iptablesRules(iptables),
           },
           summary: [
             `full sync: ${model.virtualServers.length} virtual servers, ${realServers} real servers, ${members} set members, ${addresses.length} addresses`,
@@ -98,7 +106,7 @@ function createIpvsSyncer(options: SyncerOptions): Syncer<IpvsMemo> {
           payload('iptables', r.iptables),
           payload('addresses', lines(r.addresses)),
         ],
-        stats: { ...c, ipvsLines: r.ipvs.length, ipsetLines: r.ipset.length, addressLines: r.addresses.length },
+        stats: { ...c, rules: iptablesRules(r.iptables), ipvsLines: r.ipvs.length, ipsetLines: r.ipset.length, addressLines: r.addresses.length },
         summary,
         memo: r.memo,
       };

@@ -26,8 +26,20 @@ export function rsLine(op: '-a' | '-e', vs: VirtualServer, rs: RealServer): stri
   return `${op} ${vsId(vs)} -r ${hostPort(rs.address, rs.port)} -m -w ${rs.weight}`;
 }
 
-/** A sortable key of an address: IPv4 as 8 hex digits, IPv6 fully expanded. */
+const keyCache = new Map<string, string>();
+
+/** A sortable key of an address: IPv4 as 8 hex digits, IPv6 fully expanded (cached: addresses repeat). */
 export function addressKey(address: string): string {
+  let k = keyCache.get(address);
+  if (k === undefined) {
+    if (keyCache.size > 1_000_000) keyCache.clear();
+    k = computeAddressKey(address);
+    keyCache.set(address, k);
+  }
+  return k;
+}
+
+function computeAddressKey(address: string): string {
   if (!address.includes(':')) {
     const p = address.split('.');
     return p.map((x) => Number(x).toString(16).padStart(2, '0')).join('');
