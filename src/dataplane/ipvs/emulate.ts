@@ -25,6 +25,14 @@ interface ServiceState {
 class Ends {
   private readonly t: number[] = [];
   private readonly d: DestCounters[] = [];
+  private swap(i: number, j: number): void {
+    const t = this.t[i]!;
+    this.t[i] = this.t[j]!;
+    this.t[j] = t;
+    const d = this.d[i]!;
+    this.d[i] = this.d[j]!;
+    this.d[j] = d;
+  }
   push(at: number, dest: DestCounters): void {
     let i = this.t.length;
     this.t.push(at);
@@ -32,8 +40,7 @@ class Ends {
     while (i > 0) {
       const p = (i - 1) >> 1;
       if (this.t[p]! <= at) break;
-      [this.t[i], this.t[p]] = [this.t[p]!, this.t[i]!];
-      [this.d[i], this.d[p]] = [this.d[p]!, this.d[i]!];
+      this.swap(i, p);
       i = p;
     }
   }
@@ -54,8 +61,7 @@ class Ends {
         if (l < this.t.length && this.t[l]! < this.t[m]!) m = l;
         if (r < this.t.length && this.t[r]! < this.t[m]!) m = r;
         if (m === i) break;
-        [this.t[i], this.t[m]] = [this.t[m]!, this.t[i]!];
-        [this.d[i], this.d[m]] = [this.d[m]!, this.d[i]!];
+        this.swap(i, m);
         i = m;
       }
     }
