@@ -106,7 +106,13 @@ function createIpvsSyncer(options: SyncerOptions): Syncer<IpvsMemo> {
           payload('iptables', r.iptables),
           payload('addresses', lines(r.addresses)),
         ],
-        stats: { ...c, rules: iptablesRules(r.iptables), ipvsLines: r.ipvs.length, ipsetLines: r.ipset.length, addressLines: r.addresses.length },
+        stats: {
+          ...c,
+          rules: iptablesRules(r.iptables),
+          ipvsLines: r.ipvs.length,
+          ipsetLines: r.ipset.length,
+          addressLines: r.addresses.length,
+        },
         summary,
         memo: r.memo,
       };
