@@ -5,11 +5,11 @@ import { SET_INFO, setName } from './ipsets.js';
 import { renderIptables } from './iptables.js';
 import type { IpvsMemo } from './memo.js';
 import { addressKey as addrRefKey, memberKey, vsRefKey } from './memo.js';
-import type { Contribution, VirtualServer } from './model.js';
+import type { Contribution, RealServer, VirtualServer } from './model.js';
 import { vsKey } from './model.js';
 import type { IpvsOptions } from './options.js';
 import { PMap } from './pmap.js';
-import { addressKey, compareMembers, compareRS, createLine, PROTO_ORDER, rsLine, vsLine } from './text.js';
+import { addressKey, compareMembers, compareRS, createLine, hostPort, PROTO_ORDER, vsId, vsLine } from './text.js';
 
 export interface FullModel {
   readonly virtualServers: VirtualServer[];
@@ -89,14 +89,38 @@ function sortVirtualServers(list: VirtualServer[]): VirtualServer[] {
       (a.k < b.k ? -1 : a.k > b.k ? 1 : 0) ||
       a.vs.port - b.vs.port,
   );
-  return keyed.map((x) => ({ ...x.vs, realServers: [...x.vs.realServers].sort(compareRS) }));
+  return keyed.map((x) => ({ ...x.vs, realServers: sortRealServers(x.vs.realServers) }));
+}
+
+/** IPv4 destinations sort on a number (address * 2^16 + port): 100k of them at 10k services. */
+function sortRealServers(list: readonly RealServer[]): RealServer[] {
+  if (list.length < 2) return [...list];
+  if (list.some((r) => r.address.includes(':'))) return [...list].sort(compareRS);
+  const keyed = list.map((r) => ({ r, k: ipv4Number(r.address) * 65536 + r.port }));
+  keyed.sort((a, b) => a.k - b.k);
+  return keyed.map((x) => x.r);
+}
+
+function ipv4Number(a: string): number {
+  let n = 0;
+  let part = 0;
+  for (let i = 0; i < a.length; i++) {
+    const c = a.charCodeAt(i);
+    if (c === 46) {
+      n = n * 256 + part;
+      part = 0;
+    } else part = part * 10 + (c - 48);
+  }
+  return n * 256 + part;
 }
 
 export function ipvsText(model: FullModel): string {
   const out: string[] = [];
   for (const vs of model.virtualServers) {
     out.push(vsLine('-A', vs));
-    for (const rs of vs.realServers) out.push(rsLine('-a', vs, rs));
+    // One id per service: 100k destination lines at 10k services.
+    const head = `-a ${vsId(vs)} -r `;
+    for (const rs of vs.realServers) out.push(`${head}${hostPort(rs.address, rs.port)} -m -w ${rs.weight}`);
   }
   return out.length ? `${out.join('\n')}\n` : '';
 }
