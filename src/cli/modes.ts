@@ -19,13 +19,14 @@ function notBuilt(mode: string): Loader<ProxyMode> {
 const MODES: Record<ModeName, Loader<ProxyMode>> = {
   iptables: () => import('../proxy/iptables/mode.js').then((m) => m.iptablesMode as ProxyMode),
   nftables: () => import('../proxy/nftables/mode.js').then((m) => m.nftablesMode as ProxyMode),
-  ipvs: notBuilt('ipvs'),
+  ipvs: () => import('../proxy/ipvs/mode.js').then((m) => m.ipvsMode as ProxyMode),
   userspace: notBuilt('userspace'),
 };
 
 const APPLIERS: Partial<Record<ModeName, Loader<Applier>>> = {
   iptables: () => import('../lab/appliers/iptables.js').then((m) => m.iptablesApplier),
   nftables: () => import('../lab/appliers/nftables.js').then((m) => m.nftablesApplier),
+  ipvs: () => import('../lab/appliers/ipvs.js').then((m) => m.ipvsApplier),
 };
 
 export async function loadMode(name: string): Promise<ProxyMode> {
