@@ -2,6 +2,7 @@
 // (mark, local-traffic detector, --random-fully) its companion rules share with iptables mode.
 import type { IPFamily } from '../../cluster/types.js';
 import { UsageError } from '../../errors.js';
+import type { Profile } from '../mode.js';
 import type { ProxyConfig } from '../config.js';
 import { iptablesOptions } from '../iptables/options.js';
 
@@ -30,7 +31,7 @@ export function checkScheduler(name: string, source: string): Scheduler {
 export function ipvsOptions(
   config: ProxyConfig,
   family: IPFamily,
-  profile: string,
+  profile: Profile,
   scheduler: string | undefined,
 ): IpvsOptions {
   const ipt = iptablesOptions(config, family, profile);
