@@ -13,6 +13,7 @@ import { registerDns } from './dns.js';
 import { registerGenerate } from './generate.js';
 import { registerIpam } from './ipam.js';
 import { registerRules } from './rules.js';
+import { registerStore } from './store.js';
 import { registerValidate } from './validate.js';
 
 function packageVersion(): string {
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerIpam(program);
   registerDns(program);
   registerBenchLoad(program);
+  registerStore(program);
   return program;
 }
 
