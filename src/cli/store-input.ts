@@ -41,7 +41,7 @@ export async function loadObjects(src: ObjectsSource, flag = '-f/--file'): Promi
   check(src, flag);
   if (src.store === undefined) {
     const { loadInput } = await import('./input.js');
-    return loadInput(src.file, `${flag} (or --store)`);
+    return loadInput(src.file, flag);
   }
   const store = await openRedis(src.store);
   try {
@@ -72,7 +72,7 @@ export async function openObjects(
   check(src, flag);
   if (src.store !== undefined) return { store: await openRedis(src.store), source: 'store' };
   const { loadInput } = await import('./input.js');
-  const loaded = await loadInput(src.file, `${flag} (or --store)`);
+  const loaded = await loadInput(src.file, flag);
   const { MemoryClusterStore } = await import('../cluster/memory-store.js');
   return { store: new MemoryClusterStore(loaded.objects), source: 'files' };
 }
