@@ -100,3 +100,58 @@ export async function startRedis(options: RedisServerOptions = {}): Promise<Test
     },
   };
 }
+
+export interface TestRedisCluster {
+  readonly ports: readonly number[];
+  /** redis+cluster://127.0.0.1:P1,127.0.0.1:P2,... */
+  readonly url: string;
+  destroy(): Promise<void>;
+}
+
+/** Three masters on loopback ports, slots split by `redis-cli --cluster create`, state ok. */
+export async function startRedisCluster(size = 3): Promise<TestRedisCluster> {
+  const { execFile } = await import('node:child_process');
+  const { promisify } = await import('node:util');
+  const run = promisify(execFile);
+  const nodes: TestRedis[] = [];
+  try {
+    for (let i = 0; i < size; i++)
+      nodes.push(
+        await startRedis({
+          extraArgs: [
+            '--cluster-enabled',
+            'yes',
+            '--cluster-config-file',
+            'nodes.conf',
+            '--cluster-node-timeout',
+            '5000',
+          ],
+        }),
+      );
+    await run(
+      'redis-cli',
+      ['--cluster', 'create', ...nodes.map((n) => `127.0.0.1:${n.port}`), '--cluster-replicas', '0', '--cluster-yes'],
+      { timeout: 30_000 },
+    );
+    // Every node must agree the cluster is up before a client routes to it.
+    const deadline = Date.now() + 20_000;
+    for (const n of nodes) {
+      for (;;) {
+        const { stdout } = await run('redis-cli', ['-p', String(n.port), 'cluster', 'info'], { timeout: 5000 });
+        if (stdout.includes('cluster_state:ok')) break;
+        if (Date.now() > deadline) throw new Error(`redis cluster node ${n.port} not ok:\n${stdout}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  } catch (err) {
+    for (const n of nodes) await n.destroy();
+    throw err;
+  }
+  return {
+    ports: nodes.map((n) => n.port),
+    url: `redis+cluster://${nodes.map((n) => `127.0.0.1:${n.port}`).join(',')}`,
+    async destroy() {
+      for (const n of nodes) await n.destroy();
+    },
+  };
+}
