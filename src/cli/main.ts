@@ -13,6 +13,7 @@ import { registerDns } from './dns.js';
 import { registerGenerate } from './generate.js';
 import { registerIpam } from './ipam.js';
 import { registerRules } from './rules.js';
+import { registerServe } from './serve.js';
 import { registerStore } from './store.js';
 import { registerValidate } from './validate.js';
 
@@ -38,6 +39,7 @@ export function buildProgram(): Command {
   registerDns(program);
   registerBenchLoad(program);
   registerStore(program);
+  registerServe(program);
   return program;
 }
 
