@@ -61,6 +61,10 @@ export function registerServe(program: Command): void {
             for (const p of payloads) void writeFile(join(flags.out, `${node}.${mode.name}.${p.part}`), p.text);
         },
         onError: (err) => process.stderr.write(`${JSON.stringify({ msg: 'store failed', error: err.message })}\n`),
+        onConnection: (up, err) =>
+          process.stderr.write(
+            `${JSON.stringify(up ? { msg: 'store reconnected' } : { msg: 'store unreachable, retrying', error: String((err as Error)?.message ?? err) })}\n`,
+          ),
       });
       const http = await startAgentHttp(agent, mode.name, listen[1]!.replace(/^\[|\]$/g, ''), Number(listen[2]));
       process.stderr.write(`serving node ${node} (${mode.name}); metrics on http://${flags.metricsListen}/metrics\n`);

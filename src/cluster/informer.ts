@@ -12,6 +12,8 @@ export interface InformerHandler {
   onEvent(event: WatchEvent): void;
   /** The store failed in a way re-listing cannot fix; the informer has stopped. */
   onError?(err: StoreError): void;
+  /** The store's connection went away (false) or came back (true); the informer resumes by itself. */
+  onConnection?(up: boolean, err?: unknown): void;
 }
 
 export interface Informer {
@@ -46,7 +48,11 @@ export async function startInformer(store: ClusterStore, handler: InformerHandle
       if (reason === 'resync') resyncs++;
       handler.onSync(snapshot, reason);
       try {
-        watch = await store.watch(onEvent, { sinceResourceVersion: snapshot.resourceVersion, onClose });
+        watch = await store.watch(onEvent, {
+          sinceResourceVersion: snapshot.resourceVersion,
+          onClose,
+          onConnection: (up, err) => handler.onConnection?.(up, err),
+        });
         if (stopped) watch.stop();
         return;
       } catch (err) {

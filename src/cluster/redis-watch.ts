@@ -57,8 +57,19 @@ export class RedisWatch implements Watch {
     private readonly options: WatchOptions,
   ) {}
 
+  private up = true;
+
+  private connection(up: boolean, err?: unknown): void {
+    if (this.stopped || up === this.up) return;
+    this.up = up;
+    this.options.onConnection?.(up, err);
+  }
+
   /** Read until stopped; call once. */
   async run(): Promise<void> {
+    // The connection queues commands while it reconnects, so a read may just wait: say so from its events.
+    this.conn.on('close', () => this.connection(false, new Error('connection to Redis closed')));
+    this.conn.on('ready', () => this.connection(true));
     let failures = 0;
     while (!this.stopped) {
       let reply: [string, Entry[]][] | null;
@@ -67,10 +78,12 @@ export class RedisWatch implements Watch {
         reply = (await this.conn.xread('COUNT', READ_COUNT, 'BLOCK', BLOCK_MS, 'STREAMS', this.logKey, from)) as
           | [string, Entry[]][]
           | null;
+        this.connection(true);
         failures = 0;
-      } catch {
+      } catch (err) {
         // Disconnected, or Redis restarting: try again from the same position, backing off.
         if (this.stopped) return;
+        this.connection(false, err);
         failures++;
         await new Promise((r) => setTimeout(r, Math.min(50 * 2 ** Math.min(failures, 6), 2000)));
         continue;

@@ -28,6 +28,11 @@ export interface WatchOptions {
    * was trimmed (ResourceVersionGoneError: re-list), or the store failed for good.
    */
   onClose?: (err: ResourceVersionGoneError | StoreError) => void;
+  /**
+   * A network store lost its connection (`up` false, with why) or got it back: the watch keeps
+   * going and resumes where it was, but a consumer may want to say it is stale meanwhile.
+   */
+  onConnection?: (up: boolean, err?: unknown) => void;
 }
 
 export interface Watch {

@@ -30,6 +30,8 @@ export interface AgentOptions {
   syncPeriodMs?: number;
   onSync?: (record: SyncRecord, payloads: readonly Payload[]) => void;
   onError?: (err: StoreError | Error) => void;
+  /** The store went away or came back (syncs pause meanwhile: no events arrive). */
+  onConnection?: (up: boolean, err?: unknown) => void;
 }
 
 export interface Agent {
@@ -51,6 +53,7 @@ export async function startAgent(store: ClusterStore, options: AgentOptions): Pr
   let payloads: readonly Payload[] = [];
   let resourceVersion = 0;
   let failed = false;
+  let connected = true;
   /** When the oldest change not yet synced arrived (network-programming latency). */
   let oldestPending: number | undefined;
 
@@ -116,6 +119,10 @@ export async function startAgent(store: ClusterStore, options: AgentOptions): Pr
       failed = true;
       options.onError?.(err);
     },
+    onConnection: (up, err) => {
+      connected = up;
+      options.onConnection?.(up, err);
+    },
   });
 
   return {
@@ -125,6 +132,7 @@ export async function startAgent(store: ClusterStore, options: AgentOptions): Pr
     },
     healthy: () =>
       !failed &&
+      connected &&
       (oldestPending === undefined || Date.now() - oldestPending < (options.minSyncPeriodMs ?? 1000) + 10_000),
     stop() {
       runner.stop();

@@ -91,3 +91,39 @@ describeRedis('agent over a Redis store', () => {
     return store;
   });
 });
+
+describeRedis('agent when Redis goes away', () => {
+  test('unhealthy while Redis is down, healthy again after its restart, and no change lost', async () => {
+    const redis = await startRedis({ aof: true });
+    const url = `${redis.url}?prefix=down`;
+    const writer = await RedisClusterStore.open(url);
+    await writer.replace((await loadManifests([fixture('demo')])).objects);
+    await writer.close();
+    const store = await RedisClusterStore.open(url);
+    const connection: boolean[] = [];
+    const agent = await startAgent(store, {
+      mode: iptablesMode as ProxyMode,
+      node: 'node-a',
+      minSyncPeriodMs: 20,
+      syncPeriodMs: 60_000,
+      onConnection: (up) => connection.push(up),
+    });
+    try {
+      await waitFor(() => agent.payloads.length > 0 && agent.healthy(), 'the first sync');
+      await redis.stop();
+      await waitFor(() => !agent.healthy(), 'unhealthy');
+      await redis.restart();
+      const again = await RedisClusterStore.open(url);
+      await again.upsert([added]);
+      await again.close();
+      await waitFor(() => agent.payloads.some((p) => p.text.includes('default/late:http')), 'the change after restart');
+      await waitFor(() => agent.healthy(), 'healthy again');
+      expect(connection).toEqual([false, true]);
+      expect(agent.metrics.resyncs).toBe(0);
+    } finally {
+      agent.stop();
+      await store.close();
+      await redis.destroy();
+    }
+  });
+});
