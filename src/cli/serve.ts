@@ -14,6 +14,7 @@ interface ServeFlags {
   minSyncPeriod: string;
   syncPeriod: string;
   out?: string;
+  dnsListen?: string;
 }
 
 function duration(text: string, flag: string): number {
@@ -33,6 +34,7 @@ export function registerServe(program: Command): void {
     .option('--metrics-listen <ip:port>', '/healthz /livez /metrics /proxyMode', '127.0.0.1:10249')
     .option('--min-sync-period <d>', 'least time between syncs; changes in between are batched', '1s')
     .option('--sync-period <d>', 'full sync at least this often', '30s')
+    .option('--dns-listen <ip:port>', 'also serve cluster.local DNS from the same store here (UDP+TCP)')
     .option('--out <dir>', 'write the latest payload of each sync here (<node>.<mode>.<part>)')
     .action(async (flags: ServeFlags) => {
       const minSyncPeriodMs = duration(flags.minSyncPeriod, '--min-sync-period');
@@ -66,6 +68,29 @@ export function registerServe(program: Command): void {
             `${JSON.stringify(up ? { msg: 'store reconnected' } : { msg: 'store unreachable, retrying', error: String((err as Error)?.message ?? err) })}\n`,
           ),
       });
+      let dns: { close(): Promise<void> } | undefined;
+      if (flags.dnsListen) {
+        const { parseHostPort } = await import('../dns/upstream.js');
+        let at: ReturnType<typeof parseHostPort>;
+        try {
+          at = parseHostPort(flags.dnsListen, '--dns-listen');
+        } catch (err) {
+          throw new UsageError((err as Error).message);
+        }
+        const { startDnsService } = await import('../dns/service.js');
+        dns = await startDnsService(store, {
+          listen: at,
+          // The add-on's defaults: cluster.local and the reverse zones; `dns serve` has the knobs.
+          zone: {
+            zones: ['cluster.local'],
+            reverseZones: ['in-addr.arpa', 'ip6.arpa'],
+            ttl: 5,
+            pods: 'disabled',
+            nsAddresses: [at.host === '0.0.0.0' ? '127.0.0.1' : at.host === '::' ? '::1' : at.host],
+          },
+          onError: (err) => process.stderr.write(`${JSON.stringify({ msg: 'dns', error: String(err) })}\n`),
+        });
+      }
       const http = await startAgentHttp(agent, mode.name, listen[1]!.replace(/^\[|\]$/g, ''), Number(listen[2]));
       process.stderr.write(`serving node ${node} (${mode.name}); metrics on http://${flags.metricsListen}/metrics\n`);
       await new Promise<void>((resolve) => {
@@ -73,6 +98,7 @@ export function registerServe(program: Command): void {
         process.once('SIGTERM', resolve);
       });
       agent.stop();
+      await dns?.close();
       await http.close();
       await store.close();
     });

@@ -1,6 +1,6 @@
 // `kubeplane serve --store URL` as a process: it syncs, reports one JSON line per sync, picks up a
 // change another process writes, serves /proxyMode and /metrics, and exits cleanly on SIGTERM.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { CLI, fixture, ROOT, runCli } from '../support/cli.js';
 import { describeRedis } from '../support/env.js';
@@ -19,9 +19,21 @@ describeRedis('kubeplane serve', () => {
     const url = `${redis.url}?prefix=serve`;
     expect(runCli(['store', 'load', '-f', fixture('demo'), '--store', url]).status).toBe(0);
     const port = await freePort();
+    const dnsPort = await freePort();
     const child = spawn(
       process.execPath,
-      [CLI, 'serve', '--store', url, '--metrics-listen', `127.0.0.1:${port}`, '--min-sync-period', '50ms'],
+      [
+        CLI,
+        'serve',
+        '--store',
+        url,
+        '--metrics-listen',
+        `127.0.0.1:${port}`,
+        '--min-sync-period',
+        '50ms',
+        '--dns-listen',
+        `127.0.0.1:${dnsPort}`,
+      ],
       { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
     );
     let stderr = '';
@@ -49,6 +61,16 @@ describeRedis('kubeplane serve', () => {
       expect(await (await fetch(`http://127.0.0.1:${port}/proxyMode`)).text()).toBe('iptables');
       const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       expect(metrics).toContain('kubeproxy_sync_proxy_rules_service_changes_total 1\n');
+      // DNS from the same store answers for the new Service (a real dig over loopback).
+      const dig = spawnSync(
+        'dig',
+        ['@127.0.0.1', '-p', String(dnsPort), '+short', '+tries=3', 'late.default.svc.cluster.local', 'A'],
+        {
+          encoding: 'utf8',
+          timeout: 10_000,
+        },
+      );
+      expect(dig.stdout.trim()).toBe('10.96.200.1');
     } finally {
       child.kill('SIGTERM');
     }
