@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'KP_RULE_PARSE'
   | 'KP_LAB'
   | 'KP_STORE'
+  | 'KP_STORE_GONE'
   | 'KP_IPAM'
   | 'KP_DNS'
   | 'KP_DATAPLANE';
@@ -142,7 +143,23 @@ export class LabError extends KubeplaneError {
 
 /** A store that cannot be reached or answers wrongly. */
 export class StoreError extends KubeplaneError {
-  readonly code = 'KP_STORE' as const;
+  readonly code: ErrorCode = 'KP_STORE';
+}
+
+/**
+ * A watch asked for history the store no longer keeps (the API server's "410 Gone": resourceVersion
+ * too old). The watcher must re-list and watch from the new snapshot; an informer does this itself.
+ */
+export class ResourceVersionGoneError extends StoreError {
+  override readonly code = 'KP_STORE_GONE' as const;
+  constructor(
+    readonly resourceVersion: number,
+    readonly oldestKept: number | undefined,
+  ) {
+    super(
+      `resourceVersion ${resourceVersion} is too old to watch from (oldest kept: ${oldestKept ?? 'none'}); re-list and watch from the snapshot`,
+    );
+  }
 }
 
 /** Exit status the CLI uses for an error. */

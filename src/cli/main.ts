@@ -15,6 +15,8 @@ import { registerGenerate } from './generate.js';
 import { registerIpam } from './ipam.js';
 import { registerRules } from './rules.js';
 import { registerTrace } from './trace.js';
+import { registerServe } from './serve.js';
+import { registerStore } from './store.js';
 import { registerValidate } from './validate.js';
 
 function packageVersion(): string {
@@ -40,6 +42,8 @@ export function buildProgram(): Command {
   registerBenchLoad(program);
   registerTrace(program);
   registerExplain(program);
+  registerStore(program);
+  registerServe(program);
   return program;
 }
 
