@@ -6,10 +6,12 @@ import type { Command } from 'commander';
 import { ModeUnavailableError, UsageError } from '../errors.js';
 import { collect } from './io.js';
 import { addProxyOptions, configFlags, type ProxyFlags, parseProxyFlags } from './proxy-options.js';
+import { STORE_FLAG, STORE_HELP } from './store-input.js';
 
 interface ApplyFlags extends ProxyFlags {
   netns?: string;
   file?: string[];
+  store?: string;
 }
 
 export function registerApply(program: Command): void {
@@ -18,7 +20,8 @@ export function registerApply(program: Command): void {
       .command('apply')
       .description('program a network namespace with the rules kube-proxy would install (iptables, nftables)')
       .option('--netns <name>', 'network namespace to program (see `ip netns list`)')
-      .option('-f, --file <path>', 'manifest file, directory, or - for stdin (repeatable)', collect),
+      .option('-f, --file <path>', 'manifest file, directory, or - for stdin (repeatable)', collect)
+      .option(STORE_FLAG, STORE_HELP),
     // nft -j -f - is what kube-proxy's knftables sends; text loads too.
     { format: 'json' },
   ).action(async (opts: ApplyFlags) => {
@@ -32,9 +35,9 @@ export function registerApply(program: Command): void {
     if (!applier)
       throw new ModeUnavailableError(`apply: proxy mode ${mode} has no kernel applier (use iptables or nftables)`);
     const impl = await loadMode(mode);
-    const { loadInput } = await import('./input.js');
+    const { loadObjects } = await import('./store-input.js');
     const { renderFullSync } = await import('../proxy/run.js');
-    const loaded = await loadInput(opts.file);
+    const loaded = await loadObjects({ file: opts.file, store: opts.store });
     const result = renderFullSync(impl, loaded.objects, configFlags(opts), options, Date.now());
     const applied = await applier.apply(opts.netns, result.payloads, { full: true, family: options.family });
     const ops = result.stats.operations !== undefined ? ` (${result.stats.operations} operations)` : '';

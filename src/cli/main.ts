@@ -14,9 +14,9 @@ import { registerExplain } from './explain.js';
 import { registerGenerate } from './generate.js';
 import { registerIpam } from './ipam.js';
 import { registerRules } from './rules.js';
-import { registerTrace } from './trace.js';
 import { registerServe } from './serve.js';
 import { registerStore } from './store.js';
+import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
 
 function packageVersion(): string {

@@ -4,9 +4,11 @@ import { UsageError } from '../errors.js';
 import type { Payload, SyncResult } from '../proxy/mode.js';
 import { collect, writeOutput } from './io.js';
 import { addProxyOptions, configFlags, type ProxyFlags, parseProxyFlags } from './proxy-options.js';
+import { STORE_FLAG, STORE_HELP } from './store-input.js';
 
 interface RulesFlags extends ProxyFlags {
   file?: string[];
+  store?: string;
   out?: string;
   withJumps?: boolean;
   part?: string;
@@ -32,14 +34,15 @@ export function registerRules(program: Command): void {
     program
       .command('rules')
       .description('print the rules kube-proxy would program for the input, in one proxy mode')
-      .option('-f, --file <path>', 'manifest file, directory, or - for stdin (repeatable)', collect),
+      .option('-f, --file <path>', 'manifest file, directory, or - for stdin (repeatable)', collect)
+      .option(STORE_FLAG, STORE_HELP),
   )
     .option('--part <part>', 'print one part of the payload (ipvs: ipvs|ipset|iptables|addresses)')
     .option('--out <file>', 'write the rules to a file instead of stdout')
     .option('--with-jumps', 'also print the jump rules from built-in chains (iptables)')
     .action(async (opts: RulesFlags) => {
       const { mode, options } = parseProxyFlags(opts, { withJumps: opts.withJumps === true });
-      const { loadInput } = await import('./input.js');
+      const { loadObjects } = await import('./store-input.js');
       const { loadMode } = await import('./modes.js');
       const { renderFullSync } = await import('../proxy/run.js');
       const impl = await loadMode(mode);
@@ -47,7 +50,7 @@ export function registerRules(program: Command): void {
         throw new UsageError(
           `--part: ${JSON.stringify(opts.part)} must be one of ${impl.parts.join(', ')} for --mode ${mode}`,
         );
-      const loaded = await loadInput(opts.file);
+      const loaded = await loadObjects({ file: opts.file, store: opts.store });
       const result = renderFullSync(impl, loaded.objects, configFlags(opts), options, Date.now());
       await writeOutput(printedPayloads(result, options.format, opts.part), opts.out);
     });

@@ -2,9 +2,9 @@
 // (mark, local-traffic detector, --random-fully) its companion rules share with iptables mode.
 import type { IPFamily } from '../../cluster/types.js';
 import { UsageError } from '../../errors.js';
-import type { Profile } from '../mode.js';
 import type { ProxyConfig } from '../config.js';
 import { iptablesOptions } from '../iptables/options.js';
+import type { Profile } from '../mode.js';
 
 /** The schedulers the kernel ships (ip_vs_*.c) that kube-proxy accepts. */
 export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'sh', 'dh', 'sed', 'nq', 'mh'] as const;
