@@ -3,8 +3,8 @@
 import type { IPFamily } from '../../cluster/types.js';
 import { UsageError } from '../../errors.js';
 import type { ProxyConfig } from '../config.js';
-import { iptablesOptions } from '../iptables/options.js';
 import type { Profile } from '../mode.js';
+import { iptablesNodePortIPs, localTrafficDetector, masqueradeMark } from '../node-config.js';
 
 /** The schedulers the kernel ships (ip_vs_*.c) that kube-proxy accepts. */
 export const SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'sh', 'dh', 'sed', 'nq', 'mh'] as const;
@@ -34,22 +34,30 @@ export function ipvsOptions(
   profile: Profile,
   scheduler: string | undefined,
 ): IpvsOptions {
-  const ipt = iptablesOptions(config, family, profile);
   const sched =
     scheduler !== undefined
       ? checkScheduler(scheduler, '--scheduler')
       : checkScheduler(config.ipvsScheduler || 'rr', 'ipvs.scheduler');
   const loopback = family === 'IPv4' ? '127.0.0.1' : '::1';
   // Match-all nodePortAddresses: every local address but kube-ipvs0's, i.e. the node's addresses.
-  const nodePortIPs = (ipt.nodePortIPs ?? config.nodeIPs[family]).filter((ip) => ip !== loopback);
+  const accepting = iptablesNodePortIPs(config, family);
+  const nodePortIPs = (accepting === 'all' ? config.nodeIPs[family] : accepting).filter((ip) => ip !== loopback);
+  const d = localTrafficDetector(config, family);
+  const ifNotLocal =
+    d === undefined
+      ? undefined
+      : d.kind === 'cidr'
+        ? `! -s ${d.cidr}`
+        : `! -i ${d.kind === 'interface' ? d.name : `${d.prefix}+`}`;
   return {
     family,
     scheduler: sched,
-    mark: ipt.mark,
-    randomFully: ipt.randomFully,
-    ifNotLocal: ipt.ifNotLocal,
-    masqueradeAll: ipt.masqueradeAll,
-    nodeIP: ipt.nodeIP,
+    mark: masqueradeMark(config.iptablesMasqueradeBit, profile),
+    // As the iptables mode: Debian 12's iptables supports --random-fully, upstream's test fake does not.
+    randomFully: profile !== 'kube-proxy-test',
+    ifNotLocal,
+    masqueradeAll: config.masqueradeAll,
+    nodeIP: config.nodeIPs[family][0],
     nodePortIPs,
   };
 }
