@@ -63,7 +63,7 @@ async function zoneOptions(flags: ZoneFlags) {
   const pods = flags.pods;
   if (pods !== 'disabled' && pods !== 'insecure' && pods !== 'verified')
     throw new UsageError(`--pods: expected disabled, insecure or verified, got "${pods}"`);
-  const { parseCIDRSloppy } = await import('../cluster/sloppy-ip.js');
+  const { parseCIDRSloppy } = await import('../net/sloppy.js');
   const { cidrReverseZones } = await import('../dns/reverse.js');
   // A CIDR stands for its reverse zones, as in a CoreDNS server block (`kubernetes cluster.local 10.96.0.0/12`).
   const domains = (flags.domain ?? ['cluster.local']).flatMap((d) => {
@@ -81,7 +81,7 @@ async function zoneOptions(flags: ZoneFlags) {
   const namespaces = (flags.namespaces ?? []).flatMap((n) => n.split(',')).filter((n) => n !== '');
   for (const n of namespaces)
     if (!NAMESPACE.test(n)) throw new UsageError(`--namespaces: "${n}" is not a namespace name`);
-  const { parseIPSloppy } = await import('../cluster/sloppy-ip.js');
+  const { parseIPSloppy } = await import('../net/sloppy.js');
   const nsAddresses: string[] = [];
   for (const a of flags.nsAddress ?? []) {
     const ip = parseIPSloppy(a);

@@ -2,7 +2,7 @@
 // CoreDNS's kubernetes plugin answers it (reference: shared/reference/cluster-dns.md §3-§5).
 // NXDOMAIN and NODATA are data here, never inferred from errors.
 
-import { parseIPSloppy } from '../cluster/sloppy-ip.js';
+import { parseIPSloppy } from '../net/sloppy.js';
 import { configuredNamespace, hostLabel, isPublished, namespaceExposed, slicesWithReadyIP } from './endpoints.js';
 import type { ZoneIndex } from './index.js';
 import { type ParsedName, parseName, type ZoneNames } from './name.js';

@@ -4,11 +4,11 @@
 // move it, so a released block comes back only after the scan wraps.
 
 import { IpamError } from '../errors.js';
-import { type CIDR, cidrSize, formatCIDR, subnetAt } from './cidr.js';
-import { BITS } from './ip.js';
+import { type CIDR, cidrSize, formatCIDR, subnetAt } from '../net/cidr.js';
+import { BITS, type IPFamily } from '../net/ip.js';
 
 /** upstream's limit for IPv6 (an uncompressed bitmap); we apply a wider one to IPv4 to bound memory. */
-const MAX_DIFF: Record<4 | 6, number> = { 4: 24, 6: 16 };
+const MAX_DIFF: Record<IPFamily, number> = { IPv4: 24, IPv6: 16 };
 
 export class CidrSet {
   readonly max: number;

@@ -2,12 +2,12 @@
 // addresses is in allocator.ts; every check of the protocol in cni-env.ts.
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { formatIP } from '../net/ip.js';
 import { allocateAll, checkHeld, collectGarbage, releaseAll, usageOf } from './allocator.js';
 import { CURRENT_VERSION, type Invocation, parseInvocation, SUPPORTED_VERSIONS } from './cni-env.js';
 import { CNI_CODES, CniError, errorJson, toCniError } from './cni-errors.js';
 import { resultJson } from './cni-result.js';
 import { type IpamConfig, parseIpamConfig } from './config.js';
-import { formatIP } from './ip.js';
 import { readResolvConf } from './resolv.js';
 import type { Owner } from './store.js';
 import { FileIpamStore } from './stores/file.js';

@@ -1,4 +1,4 @@
-import { parseIPSloppy } from '../sloppy-ip.js';
+import { parseIPSloppy } from '../../net/sloppy.js';
 import { describe, isRecord, type ValidationContext } from './context.js';
 import {
   checkArray,

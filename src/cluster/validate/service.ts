@@ -1,6 +1,6 @@
 // Service validation: the subset of the API server's ValidateService that decides what kube-proxy
 // and DNS would see.
-import { parseIPSloppy } from '../sloppy-ip.js';
+import { parseIPSloppy } from '../../net/sloppy.js';
 import { describe, isRecord, type ValidationContext } from './context.js';
 import {
   checkArray,

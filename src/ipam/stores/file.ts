@@ -29,7 +29,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IpamError } from '../../errors.js';
-import { parseIP } from '../ip.js';
+import { parseIP } from '../../net/ip.js';
 import { type Holding, type IpamStore, type Owner, ownerRecord, parseOwnerRecord } from '../store.js';
 import { OwnerIndex } from './file-index.js';
 import { withDirLock } from './lock.js';

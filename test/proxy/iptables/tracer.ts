@@ -4,7 +4,7 @@
 // that look at history (`-m recent --rcheck`, `-m mark`, `--ctstate`) as never matching, then runs
 // the filter chains KUBE-SERVICES, KUBE-EXTERNAL-SERVICES, KUBE-NODEPORTS and KUBE-PROXY-FIREWALL
 // against the DNATed destination. It refuses any rule option it does not know.
-import { cidrContains, parseCIDRSloppy, parseIPSloppy } from '../../../src/cluster/sloppy-ip.js';
+import { cidrContains, parseCIDRSloppy, parseIPSloppy } from '../../../src/net/index.js';
 import { parseDump } from './iptables-dump.js';
 
 export interface TraceResult {

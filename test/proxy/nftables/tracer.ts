@@ -1,7 +1,7 @@
 // Test support: upstream's nftables packet tracer (helpers_test.go tracePacket/runChain), over our
 // replayed table. Like upstream it only understands the rule shapes kube-proxy writes, and fails on
 // anything else; numgen maps are followed to every endpoint, so the output lists all of them.
-import { cidrContains, parseCIDRSloppy, parseIPSloppy } from '../../../src/cluster/sloppy-ip.js';
+import { cidrContains, parseCIDRSloppy, parseIPSloppy } from '../../../src/net/index.js';
 import type { NftModel } from './nft-model.js';
 
 export interface TraceResult {
