@@ -10,7 +10,7 @@ import { resultJson } from './cni-result.js';
 import { type IpamConfig, parseIpamConfig } from './config.js';
 import { readResolvConf } from './resolv.js';
 import type { Owner } from './store.js';
-import { FileIpamStore } from './stores/file.js';
+import { FileIpamStore, type FileStoreHooks } from './stores/file.js';
 
 export interface CniOutcome {
   stdout: string;
@@ -42,13 +42,13 @@ function versionReply(stdin: string): CniOutcome {
   return ok(`${JSON.stringify({ cniVersion, supportedVersions: SUPPORTED_VERSIONS })}\n`);
 }
 
-function storeFor(inv: Invocation, cfg: IpamConfig): FileIpamStore {
-  return new FileIpamStore(cfg.dataDir, inv.network, rangesJson(cfg));
+function storeFor(inv: Invocation, cfg: IpamConfig, hooks: FileStoreHooks): FileIpamStore {
+  return new FileIpamStore(cfg.dataDir, inv.network, rangesJson(cfg), hooks);
 }
 
-async function add(inv: Invocation, cfg: IpamConfig): Promise<CniOutcome> {
+async function add(inv: Invocation, cfg: IpamConfig, hooks: FileStoreHooks): Promise<CniOutcome> {
   const dns = cfg.resolvConf ? readResolvConf(cfg.resolvConf) : undefined;
-  const store = storeFor(inv, cfg);
+  const store = storeFor(inv, cfg, hooks);
   const owner: Owner = { containerId: inv.containerId, ifname: inv.ifname };
   const got = await allocateAll(store, cfg.rangeSets, owner, cfg.requestedIPs);
   return ok(resultJson(inv.cniVersion, got, cfg.routes, dns));
@@ -84,8 +84,8 @@ function validAttachments(config: Record<string, unknown>): Owner[] | undefined 
   });
 }
 
-async function status(inv: Invocation, cfg: IpamConfig): Promise<CniOutcome> {
-  const store = storeFor(inv, cfg);
+async function status(inv: Invocation, cfg: IpamConfig, hooks: FileStoreHooks): Promise<CniOutcome> {
+  const store = storeFor(inv, cfg, hooks);
   let dir = store.dir;
   while (true) {
     try {
@@ -103,35 +103,42 @@ async function status(inv: Invocation, cfg: IpamConfig): Promise<CniOutcome> {
   return ok();
 }
 
-async function dispatch(inv: Invocation): Promise<CniOutcome> {
+async function dispatch(inv: Invocation, hooks: FileStoreHooks): Promise<CniOutcome> {
   const cfg = parseIpamConfig(inv.config, inv.cniVersion, inv.cniArgs);
   const owner: Owner = { containerId: inv.containerId, ifname: inv.ifname };
   switch (inv.command) {
     case 'ADD':
-      return add(inv, cfg);
+      return add(inv, cfg, hooks);
     case 'DEL': {
       // Nothing can be held in a network directory that does not exist: succeed without creating it.
-      const store = storeFor(inv, cfg);
+      const store = storeFor(inv, cfg, hooks);
       if (existsSync(store.dir)) await releaseAll(store, owner);
       return ok();
     }
     case 'CHECK':
-      await checkHeld(storeFor(inv, cfg), owner);
+      await checkHeld(storeFor(inv, cfg, hooks), owner);
       return ok();
     case 'GC': {
       const valid = validAttachments(inv.config);
-      if (valid) await collectGarbage(storeFor(inv, cfg), valid);
+      if (valid) await collectGarbage(storeFor(inv, cfg, hooks), valid);
       return ok();
     }
     case 'STATUS':
-      return status(inv, cfg);
+      return status(inv, cfg, hooks);
     default:
       throw new CniError(CNI_CODES.invalidEnv, `unknown CNI_COMMAND: ${inv.command}`);
   }
 }
 
-/** Run one plugin invocation. `readStdin` is not called for VERSION without input or without a command. */
-export async function runCni(env: Env, readStdin: () => Promise<string>): Promise<CniOutcome> {
+/**
+ * Run one plugin invocation. `readStdin` is not called for VERSION without input or without a command.
+ * `hooks` reach the file store (crash tests pause at its reservation points; see test/ipam/paused-plugin.mjs).
+ */
+export async function runCni(
+  env: Env,
+  readStdin: () => Promise<string>,
+  hooks: FileStoreHooks = {},
+): Promise<CniOutcome> {
   const command = env.CNI_COMMAND ?? '';
   if (command === '') return about();
   let stdin = '';
@@ -150,7 +157,7 @@ export async function runCni(env: Env, readStdin: () => Promise<string>): Promis
       // reported by parseInvocation
     }
     const inv = parseInvocation(env, stdin);
-    return await dispatch(inv);
+    return await dispatch(inv, hooks);
   } catch (err) {
     const e = toCniError(err);
     return { stdout: errorJson(e, cniVersion), stderr: '', exitCode: 1 };
