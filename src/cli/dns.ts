@@ -164,6 +164,12 @@ export function registerDns(program: Command): void {
         upstream,
         metricsListen,
         onError: (err) => process.stderr.write(`dns: ${err instanceof Error ? err.message : String(err)}\n`),
+      }).catch(async (err: unknown) => {
+        // The library says which listener failed; the flag that set it is named here.
+        const { DnsError, DnsListenError } = await import('../errors.js');
+        if (!(err instanceof DnsListenError)) throw err;
+        const flag = err.listener === 'dns' ? '--listen' : '--metrics-listen';
+        throw new DnsError(`${flag} ${err.address} ${err.reason}`, false, { cause: err });
       });
       const host = running.address.host.includes(':') ? `[${running.address.host}]` : running.address.host;
       const where = `${host}:${running.address.port}`;

@@ -83,7 +83,7 @@ export class CidrSet {
         return this.cidrAt(i);
       }
     }
-    throw new Error('unreachable: count below max but no free bit');
+    throw new IpamError('exhausted', 'unreachable: count below max but no free bit');
   }
 
   /** Indexes [begin, end] that `cidr` covers, clamped to the cluster CIDR. */
