@@ -9,7 +9,7 @@ import { CNI_CODES, CniError, errorJson, toCniError } from './cni-errors.js';
 import { resultJson } from './cni-result.js';
 import { type IpamConfig, parseIpamConfig } from './config.js';
 import { readResolvConf } from './resolv.js';
-import type { Owner } from './store.js';
+import type { IpamStore, Owner } from './store.js';
 import { FileIpamStore, type FileStoreHooks } from './stores/file.js';
 
 export interface CniOutcome {
@@ -42,15 +42,41 @@ function versionReply(stdin: string): CniOutcome {
   return ok(`${JSON.stringify({ cniVersion, supportedVersions: SUPPORTED_VERSIONS })}\n`);
 }
 
-function storeFor(inv: Invocation, cfg: IpamConfig, hooks: FileStoreHooks): FileIpamStore {
-  return new FileIpamStore(cfg.dataDir, inv.network, rangesJson(cfg), hooks);
+interface OpenStore {
+  store: IpamStore;
+  /** The data dir of a file store. */
+  dir?: string;
+}
+
+/**
+ * The data dir, or the Redis pool of ipam.dataStore. ioredis is loaded only for the latter, so a
+ * file-store call keeps the plugin's small start-up.
+ */
+async function withStore<T>(
+  inv: Invocation,
+  cfg: IpamConfig,
+  hooks: FileStoreHooks,
+  fn: (s: OpenStore) => Promise<T>,
+): Promise<T> {
+  if (cfg.dataStore === undefined) {
+    const store = new FileIpamStore(cfg.dataDir, inv.network, rangesJson(cfg), hooks);
+    return fn({ store, dir: store.dir });
+  }
+  const { RedisIpamStore } = await import('./stores/redis.js');
+  const store = await RedisIpamStore.open(cfg.dataStore, inv.network);
+  try {
+    return await fn({ store });
+  } finally {
+    await store.close();
+  }
 }
 
 async function add(inv: Invocation, cfg: IpamConfig, hooks: FileStoreHooks): Promise<CniOutcome> {
   const dns = cfg.resolvConf ? readResolvConf(cfg.resolvConf) : undefined;
-  const store = storeFor(inv, cfg, hooks);
   const owner: Owner = { containerId: inv.containerId, ifname: inv.ifname };
-  const got = await allocateAll(store, cfg.rangeSets, owner, cfg.requestedIPs);
+  const got = await withStore(inv, cfg, hooks, ({ store }) =>
+    allocateAll(store, cfg.rangeSets, owner, cfg.requestedIPs),
+  );
   return ok(resultJson(inv.cniVersion, got, cfg.routes, dns));
 }
 
@@ -85,18 +111,19 @@ function validAttachments(config: Record<string, unknown>): Owner[] | undefined 
 }
 
 async function status(inv: Invocation, cfg: IpamConfig, hooks: FileStoreHooks): Promise<CniOutcome> {
-  const store = storeFor(inv, cfg, hooks);
-  let dir = store.dir;
-  while (true) {
-    try {
-      accessSync(dir, constants.W_OK);
-      break;
-    } catch {
-      if (dirname(dir) === dir) throw new CniError(CNI_CODES.unavailable, `data dir ${store.dir} is not writable`);
-      dir = dirname(dir);
+  const held = await withStore(inv, cfg, hooks, async ({ store, dir: dataDir }) => {
+    let dir = dataDir;
+    while (dir !== undefined) {
+      try {
+        accessSync(dir, constants.W_OK);
+        break;
+      } catch {
+        if (dirname(dir) === dir) throw new CniError(CNI_CODES.unavailable, `data dir ${dataDir} is not writable`);
+        dir = dirname(dir);
+      }
     }
-  }
-  const held = (await store.list()).map((h) => h.ip);
+    return (await store.list()).map((h) => h.ip);
+  });
   for (const u of usageOf(cfg.rangeSets, held))
     if (BigInt(u.used) >= u.capacity)
       throw new CniError(CNI_CODES.unavailable, `no IP addresses available in range set: ${u.ranges}`, u.ranges);
@@ -109,18 +136,18 @@ async function dispatch(inv: Invocation, hooks: FileStoreHooks): Promise<CniOutc
   switch (inv.command) {
     case 'ADD':
       return add(inv, cfg, hooks);
-    case 'DEL': {
+    case 'DEL':
       // Nothing can be held in a network directory that does not exist: succeed without creating it.
-      const store = storeFor(inv, cfg, hooks);
-      if (existsSync(store.dir)) await releaseAll(store, owner);
+      await withStore(inv, cfg, hooks, async ({ store, dir }) => {
+        if (dir === undefined || existsSync(dir)) await releaseAll(store, owner);
+      });
       return ok();
-    }
     case 'CHECK':
-      await checkHeld(storeFor(inv, cfg, hooks), owner);
+      await withStore(inv, cfg, hooks, ({ store }) => checkHeld(store, owner));
       return ok();
     case 'GC': {
       const valid = validAttachments(inv.config);
-      if (valid) await collectGarbage(storeFor(inv, cfg, hooks), valid);
+      if (valid) await withStore(inv, cfg, hooks, ({ store }) => collectGarbage(store, valid));
       return ok();
     }
     case 'STATUS':
