@@ -17,6 +17,7 @@ export type ErrorCode =
   | 'KP_STORE_GONE'
   | 'KP_IPAM'
   | 'KP_DNS'
+  | 'KP_BENCH'
   | 'KP_DATAPLANE';
 
 export abstract class KubeplaneError extends Error {
@@ -226,6 +227,35 @@ export class IpamError extends KubeplaneError {
     super(message, options);
     this.isInputError = kind === 'invalid-config' || kind === 'out-of-range';
   }
+}
+
+/** The DNS area's errors (the server, its upstream, its listeners). */
+export class DnsError extends KubeplaneError {
+  readonly code = 'KP_DNS' as const;
+  override readonly isInputError: boolean;
+  constructor(message: string, inputError: boolean, options?: ErrorOptions) {
+    super(message, options);
+    this.isInputError = inputError;
+  }
+}
+
+/** A DNS or metrics listener could not be opened. Names no flag: the CLI phrases it with its own. */
+export class DnsListenError extends DnsError {
+  constructor(
+    readonly listener: 'dns' | 'metrics',
+    /** host:port as printed ([v6]:port). */
+    readonly address: string,
+    /** Why, as a predicate: "is already in use (another server?); choose another port". */
+    readonly reason: string,
+    options?: ErrorOptions,
+  ) {
+    super(`${listener} listener ${address} ${reason}`, false, options);
+  }
+}
+
+/** A benchmark could not run (a tool or worker it drives failed). */
+export class BenchError extends KubeplaneError {
+  readonly code = 'KP_BENCH' as const;
 }
 
 /** Rules that parse but cannot be traced as given (an ipset whose members are unknown ...). */

@@ -5,6 +5,7 @@ import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { BenchError } from '../errors.js';
 
 const TIME = '/usr/bin/time';
 
@@ -54,7 +55,8 @@ export function cniEnv(command: string, containerId: string, extra: NodeJS.Proce
 /** One CNI call; throws when the plugin reports an error. */
 export async function cniCall(p: Plugin, command: string, containerId: string, config: string): Promise<number> {
   const r = await execTimed(p.cmd, p.args, cniEnv(command, containerId), config);
-  if (r.code !== 0) throw new Error(`${p.name} ${command} ${containerId} failed (exit ${r.code}): ${r.stdout.trim()}`);
+  if (r.code !== 0)
+    throw new BenchError(`${p.name} ${command} ${containerId} failed (exit ${r.code}): ${r.stdout.trim()}`);
   return r.ms;
 }
 
@@ -77,6 +79,6 @@ export async function cpuMs(
   const r = await execTimed(TIME, ['-f', '%U %S', '-o', out, cmd, ...args], env, input);
   const [u, s] = readFileSync(out, 'utf8').trim().split('\n').pop()!.split(' ').map(Number);
   rmSync(out, { force: true });
-  if (r.code !== 0) throw new Error(`${cmd} failed under ${TIME} (exit ${r.code}): ${r.stdout.trim()}`);
+  if (r.code !== 0) throw new BenchError(`${cmd} failed under ${TIME} (exit ${r.code}): ${r.stdout.trim()}`);
   return ((u ?? 0) + (s ?? 0)) * 1000;
 }

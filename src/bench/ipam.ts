@@ -7,6 +7,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
+import { BenchError } from '../errors.js';
 import { allocateAll, releaseAll } from '../ipam/allocator.js';
 import { parseNodeCidrConfig, planNodeCidrs } from '../ipam/node-cidr-allocator.js';
 import { parseRangeSet, type RangeSet } from '../ipam/range-set.js';
@@ -69,7 +70,7 @@ async function libraryConcurrentRate(workers: number, pairsEach: number): Promis
       ),
     );
     const spans = runs.map((r) => {
-      if (r.code !== 0) throw new Error(`ipam worker failed (exit ${r.code})`);
+      if (r.code !== 0) throw new BenchError(`ipam worker failed (exit ${r.code})`);
       return JSON.parse(r.stdout) as { start: number; end: number };
     });
     const wall = Math.max(...spans.map((s) => s.end)) - Math.min(...spans.map((s) => s.start));

@@ -66,7 +66,7 @@ async function zoneOptions(flags: ZoneFlags) {
   const pods = flags.pods;
   if (pods !== 'disabled' && pods !== 'insecure' && pods !== 'verified')
     throw new UsageError(`--pods: expected disabled, insecure or verified, got "${pods}"`);
-  const { parseCIDRSloppy } = await import('../cluster/sloppy-ip.js');
+  const { parseCIDRSloppy } = await import('../net/sloppy.js');
   const { cidrReverseZones } = await import('../dns/reverse.js');
   // A CIDR stands for its reverse zones, as in a CoreDNS server block (`kubernetes cluster.local 10.96.0.0/12`).
   const domains = (flags.domain ?? ['cluster.local']).flatMap((d) => {
@@ -84,7 +84,7 @@ async function zoneOptions(flags: ZoneFlags) {
   const namespaces = (flags.namespaces ?? []).flatMap((n) => n.split(',')).filter((n) => n !== '');
   for (const n of namespaces)
     if (!NAMESPACE.test(n)) throw new UsageError(`--namespaces: "${n}" is not a namespace name`);
-  const { parseIPSloppy } = await import('../cluster/sloppy-ip.js');
+  const { parseIPSloppy } = await import('../net/sloppy.js');
   const nsAddresses: string[] = [];
   for (const a of flags.nsAddress ?? []) {
     const ip = parseIPSloppy(a);
@@ -167,6 +167,12 @@ export function registerDns(program: Command): void {
         upstream,
         metricsListen,
         onError: (err) => process.stderr.write(`dns: ${err instanceof Error ? err.message : String(err)}\n`),
+      }).catch(async (err: unknown) => {
+        // The library says which listener failed; the flag that set it is named here.
+        const { DnsError, DnsListenError } = await import('../errors.js');
+        if (!(err instanceof DnsListenError)) throw err;
+        const flag = err.listener === 'dns' ? '--listen' : '--metrics-listen';
+        throw new DnsError(`${flag} ${err.address} ${err.reason}`, false, { cause: err });
       });
       const host = running.address.host.includes(':') ? `[${running.address.host}]` : running.address.host;
       const where = `${host}:${running.address.port}`;

@@ -6,7 +6,7 @@
 // do not parse are skipped, and the Endpoints' labels are copied before the service-name and
 // managed-by labels are set. Endpoints labelled skip-mirror or carrying a leader-election record
 // are not mirrored.
-import { parseIPSloppy } from './sloppy-ip.js';
+import { parseIPSloppy } from '../net/sloppy.js';
 import type { EndpointSlice, EndpointSliceEndpoint, Endpoints } from './types.js';
 import { SERVICE_NAME_LABEL } from './types.js';
 

@@ -14,7 +14,10 @@ export interface ObjectMeta {
 }
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
-export type IPFamily = 'IPv4' | 'IPv6';
+
+import type { IPFamily } from '../net/ip.js';
+
+export type { IPFamily };
 
 export interface ServicePort {
   name?: string;

@@ -3,8 +3,8 @@
 // with publishNotReadyAddresses publishes its not-ready endpoints too (issue 6 asks for it; in a
 // real cluster the EndpointSlice controller already marks them ready, so CoreDNS agrees there).
 import type { EndpointEntry, ServiceEntry, SliceEntry } from './index.js';
+import type { LookupContext, ZoneOptions } from './lookup-context.js';
 import { dashedIP } from './reverse.js';
-import type { LookupContext, ZoneOptions } from './zone.js';
 
 /** One ready address of a service, with the slice it came from (its ports) and its host label. */
 export interface ReadyAddress {

@@ -1,10 +1,11 @@
 // The zone's view of the cluster: slim Services, EndpointSlices and Pods (like CoreDNS's
 // object/*.go), indexed by name and by IP (for PTR). Built once from a snapshot, then kept current
 // one watch event at a time: a change touches only the entries of the object that changed.
-import { parseIPSloppy } from '../cluster/sloppy-ip.js';
+
 import type { WatchEvent } from '../cluster/store.js';
 import type { ClusterObject, EndpointSlice, Pod, Service } from '../cluster/types.js';
 import { SERVICE_NAME_LABEL } from '../cluster/types.js';
+import { parseIPSloppy } from '../net/sloppy.js';
 
 export interface PortEntry {
   name: string;

@@ -3,7 +3,7 @@
 // headless one by each endpoint's name and address); when no endpoint has the server's address,
 // `ns.dns.<zone>` with the server's own addresses.
 import { hostLabel, slicesWithReadyIP } from './endpoints.js';
-import type { LookupContext } from './zone.js';
+import type { LookupContext } from './lookup-context.js';
 
 export interface NsEntry {
   name: string;

@@ -2,12 +2,12 @@
 // of its ports (`_<port>._<proto>`), for ClusterIP, headless and ExternalName Services.
 import { namespaceExposed, type ReadyAddress, readyAddresses } from './endpoints.js';
 import type { PortEntry, ServiceEntry } from './index.js';
+import type { LookupContext } from './lookup-context.js';
 import type { ParsedName } from './name.js';
 import { parseName } from './name.js';
 import { address, familyOf, inFamily, negative, positive, srvWeight } from './records.js';
 import type { Answer, Question, Rr } from './types.js';
 import { RCODE, TYPE } from './types.js';
-import { type LookupContext, lookupIn } from './zone.js';
 
 type ServiceName = Extract<ParsedName, { kind: 'service' | 'endpoint' | 'port' }>;
 
@@ -135,7 +135,10 @@ function externalName(ctx: LookupContext, svc: ServiceEntry, zone: string, q: Qu
   const inside = parseName(target, ctx.options).kind !== 'outside';
   if (!inside) return { ...positive([cname]), followup: { kind: 'chase', target, type: q.type } };
   // A target inside our zones: follow it here, CNAMEs before targets (CoreDNS HT external-to-service).
-  const next = lookupIn({ ...ctx, cnames: [...ctx.cnames, target] }, { name: target, type: q.type, class: q.class });
+  const next = ctx.lookupIn(
+    { ...ctx, cnames: [...ctx.cnames, target] },
+    { name: target, type: q.type, class: q.class },
+  );
   // CoreDNS keeps the CNAME only when the target produced records (backend_lookup A/AAAA).
   if (next.answer.length === 0) return negative(RCODE.NOERROR, zone, ctx.soa);
   const answer = positive([cname, ...next.answer]);

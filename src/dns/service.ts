@@ -3,8 +3,8 @@
 // cache, and the operations HTTP server. The library entry point behind `kubeplane dns serve`.
 import { startInformer } from '../cluster/informer.js';
 import type { ClusterStore } from '../cluster/store.js';
+import { DnsListenError } from '../errors.js';
 import { ReplyCache } from './cache.js';
-import { DnsError } from './errors.js';
 import { DnsHandler } from './handler.js';
 import { ZoneIndex } from './index.js';
 import { DnsMetrics } from './metrics.js';
@@ -49,7 +49,7 @@ export async function startDnsService(store: ClusterStore, options: DnsServiceOp
   } catch (err) {
     watch.stop();
     upstream?.close();
-    throw listenError(err, '--listen', options.listen);
+    throw listenError(err, 'dns', options.listen);
   }
   let ops: OpsServer | undefined;
   try {
@@ -58,7 +58,7 @@ export async function startDnsService(store: ClusterStore, options: DnsServiceOp
     await server.close();
     watch.stop();
     upstream?.close();
-    throw listenError(err, '--metrics-listen', options.metricsListen!);
+    throw listenError(err, 'metrics', options.metricsListen!);
   }
   return {
     address: server.address,
@@ -73,7 +73,7 @@ export async function startDnsService(store: ClusterStore, options: DnsServiceOp
 }
 
 /** A socket that cannot be opened, said in terms of the flag that chose its address. */
-function listenError(err: unknown, flag: string, at: ListenAddress): DnsError {
+function listenError(err: unknown, listener: 'dns' | 'metrics', at: ListenAddress): DnsListenError {
   const code = (err as NodeJS.ErrnoException).code;
   const where = `${at.host.includes(':') ? `[${at.host}]` : at.host}:${at.port}`;
   const why =
@@ -84,5 +84,5 @@ function listenError(err: unknown, flag: string, at: ListenAddress): DnsError {
         : code === 'EACCES'
           ? 'needs privileges (ports below 1024 need root or CAP_NET_BIND_SERVICE)'
           : `cannot be opened (${code ?? (err as Error).message})`;
-  return new DnsError(`${flag} ${where} ${why}`, false, { cause: err });
+  return new DnsListenError(listener, where, why, { cause: err });
 }

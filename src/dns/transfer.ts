@@ -11,7 +11,7 @@ import type { Rr } from './types.js';
 import { TYPE } from './types.js';
 import type { Query } from './wire/decode.js';
 import { encodeReply } from './wire/encode.js';
-import type { LookupContext, ZoneOptions } from './zone.js';
+import { type LookupContext, lookupIn, type ZoneOptions } from './zone.js';
 
 /** The records of a transfer of `qname`, or undefined when it is not one of the cluster zones. */
 export function zoneTransfer(index: ZoneIndex, options: ZoneOptions, qname: string): Rr[] | undefined {
@@ -19,7 +19,13 @@ export function zoneTransfer(index: ZoneIndex, options: ZoneOptions, qname: stri
   const zone = qname.toLowerCase();
   if (!options.zones.includes(zone)) return undefined;
   const ttl = options.ttl;
-  const ctx: LookupContext = { index, options, soa: { ttl, serial: options.serial ?? index.serial }, cnames: [] };
+  const ctx: LookupContext = {
+    index,
+    options,
+    soa: { ttl, serial: options.serial ?? index.serial },
+    cnames: [],
+    lookupIn,
+  };
   const soa = soaRecord(zone, ctx.soa);
   const out: Rr[] = [soa];
   const ns = nsEntries(ctx, zone);

@@ -3,7 +3,7 @@
 import dgram from 'node:dgram';
 import net from 'node:net';
 import { Packet } from 'dns2';
-import { DnsError } from './errors.js';
+import { DnsError } from '../errors.js';
 import type { Rr } from './types.js';
 import { TYPE } from './types.js';
 

@@ -2,52 +2,18 @@
 // CoreDNS's kubernetes plugin answers it (reference: shared/reference/cluster-dns.md §3-§5).
 // NXDOMAIN and NODATA are data here, never inferred from errors.
 
-import { parseIPSloppy } from '../cluster/sloppy-ip.js';
+import { parseIPSloppy } from '../net/sloppy.js';
 import { configuredNamespace, hostLabel, isPublished, namespaceExposed, slicesWithReadyIP } from './endpoints.js';
 import type { ZoneIndex } from './index.js';
-import { type ParsedName, parseName, type ZoneNames } from './name.js';
+import type { LookupContext, ZoneOptions } from './lookup-context.js';
+import { type ParsedName, parseName } from './name.js';
 import { nsEntries } from './ns-records.js';
-import {
-  address,
-  familyOf,
-  inFamily,
-  negative,
-  positive,
-  SCHEMA_TTL,
-  SCHEMA_VERSION,
-  type SoaSettings,
-  soaRecord,
-} from './records.js';
+import { address, familyOf, inFamily, negative, positive, SCHEMA_TTL, SCHEMA_VERSION, soaRecord } from './records.js';
 import { lookupService } from './service-records.js';
 import type { Answer, Question, Rr } from './types.js';
 import { CLASS_IN, RCODE, TYPE } from './types.js';
 
-export type PodsMode = 'disabled' | 'insecure' | 'verified';
-
-export interface ZoneOptions extends ZoneNames {
-  /** Record TTL (CoreDNS `ttl`, default 5). */
-  ttl: number;
-  pods: PodsMode;
-  /** The server's own addresses: `ns.dns.<zone>` and the apex NS glue. */
-  nsAddresses: readonly string[];
-  /** Pin the SOA serial (golden files); default: the index's last-change time. */
-  serial?: number;
-  /** CoreDNS `endpoint_pod_names`: an endpoint without hostname is named after its pod. */
-  endpointPodNames?: boolean;
-  /** CoreDNS `noendpoints`: no endpoint records; endpoint and headless names are NXDOMAIN. */
-  noEndpoints?: boolean;
-  /** CoreDNS `ignore empty_service`: a ClusterIP Service without ready endpoints is NXDOMAIN. */
-  ignoreEmptyService?: boolean;
-  /** CoreDNS `namespaces`: only these namespaces are exposed (unset or empty: all). */
-  namespaces?: readonly string[];
-  /**
-   * CoreDNS `fallthrough [ZONES...]`: an NXDOMAIN for a name under one of these zones goes to the
-   * upstream instead ('all': every zone served). Unset: the add-on's `in-addr.arpa ip6.arpa`.
-   */
-  fallthrough?: readonly string[] | 'all';
-  /** CoreDNS `transfer { to * }`: AXFR/IXFR of the cluster zones over TCP (unset: REFUSED, as the add-on). */
-  transfer?: boolean;
-}
+export type { LookupContext, PodsMode, ZoneOptions } from './lookup-context.js';
 
 export const ADDON_FALLTHROUGH: readonly string[] = ['in-addr.arpa', 'ip6.arpa'];
 
@@ -59,15 +25,6 @@ export const DEFAULT_ZONE_OPTIONS: ZoneOptions = {
   nsAddresses: ['127.0.0.1'],
 };
 
-/** Context shared by the lookup helpers. */
-export interface LookupContext {
-  index: ZoneIndex;
-  options: ZoneOptions;
-  soa: SoaSettings;
-  /** CNAME targets already in the answer (ExternalName chains; CoreDNS's previousRecords). */
-  cnames: readonly string[];
-}
-
 const REFUSED: Answer = { rcode: RCODE.REFUSED, authoritative: false, answer: [], authority: [], additional: [] };
 
 export function lookup(index: ZoneIndex, q: Question, options: ZoneOptions): Answer {
@@ -76,6 +33,7 @@ export function lookup(index: ZoneIndex, q: Question, options: ZoneOptions): Ans
     options,
     soa: { ttl: options.ttl, serial: options.serial ?? index.serial },
     cnames: [],
+    lookupIn,
   };
   return lookupIn(ctx, q);
 }

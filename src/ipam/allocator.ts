@@ -3,7 +3,7 @@
 // half-applies. Requested IPs (CNI_ARGS IP=, args.cni.ips, runtimeConfig.ips) go to the first set that
 // contains them.
 import { IpamError } from '../errors.js';
-import { formatIP, type IP, parseIP } from './ip.js';
+import { formatIP, type IP, parseIP } from '../net/ip.js';
 import type { Range } from './range.js';
 import type { RangeSet } from './range-set.js';
 import type { IpamStore, Owner } from './store.js';

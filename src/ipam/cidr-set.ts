@@ -4,11 +4,11 @@
 // move it, so a released block comes back only after the scan wraps.
 
 import { IpamError } from '../errors.js';
-import { type CIDR, cidrSize, formatCIDR, subnetAt } from './cidr.js';
-import { BITS } from './ip.js';
+import { type CIDR, cidrSize, formatCIDR, subnetAt } from '../net/cidr.js';
+import { BITS, type IPFamily } from '../net/ip.js';
 
 /** upstream's limit for IPv6 (an uncompressed bitmap); we apply a wider one to IPv4 to bound memory. */
-const MAX_DIFF: Record<4 | 6, number> = { 4: 24, 6: 16 };
+const MAX_DIFF: Record<IPFamily, number> = { IPv4: 24, IPv6: 16 };
 
 export class CidrSet {
   readonly max: number;
@@ -83,7 +83,7 @@ export class CidrSet {
         return this.cidrAt(i);
       }
     }
-    throw new Error('unreachable: count below max but no free bit');
+    throw new IpamError('exhausted', 'unreachable: count below max but no free bit');
   }
 
   /** Indexes [begin, end] that `cidr` covers, clamped to the cluster CIDR. */

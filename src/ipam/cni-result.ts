@@ -1,8 +1,9 @@
 // The abbreviated IPAM result (no interfaces), printed in the config's cniVersion: 1.x and 0.3.x/0.4.0
 // lists `ips` (0.3.x/0.4.0 add "version"), 0.1.0/0.2.0 use ip4/ip6 objects.
+
+import { parseCIDR } from '../net/cidr.js';
+import { familyDigit, formatIP } from '../net/ip.js';
 import type { Allocation } from './allocator.js';
-import { parseCIDR } from './cidr.js';
-import { formatIP } from './ip.js';
 import type { Dns } from './resolv.js';
 
 export function resultJson(
@@ -17,16 +18,20 @@ export function resultJson(
   });
   const out: Record<string, unknown> = { cniVersion };
   if (cniVersion === '0.1.0' || cniVersion === '0.2.0') {
-    for (const fam of [4, 6] as const) {
+    for (const fam of ['IPv4', 'IPv6'] as const) {
       const a = allocations.find((x) => x.ip.family === fam);
       if (!a) continue;
       const e = entry(a);
       const famRoutes = routes.filter((r) => parseCIDR(String(r.dst))?.family === fam);
-      out[`ip${fam}`] = { ip: e.address, gateway: e.gateway, ...(famRoutes.length ? { routes: famRoutes } : {}) };
+      out[`ip${familyDigit(fam)}`] = {
+        ip: e.address,
+        gateway: e.gateway,
+        ...(famRoutes.length ? { routes: famRoutes } : {}),
+      };
     }
   } else {
     const old = cniVersion.startsWith('0.');
-    out.ips = allocations.map((a) => (old ? { version: String(a.ip.family), ...entry(a) } : entry(a)));
+    out.ips = allocations.map((a) => (old ? { version: String(familyDigit(a.ip.family)), ...entry(a) } : entry(a)));
     if (routes.length > 0) out.routes = routes;
   }
   if (dns) out.dns = dns;

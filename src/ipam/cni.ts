@@ -2,15 +2,15 @@
 // addresses is in allocator.ts; every check of the protocol in cni-env.ts.
 import { accessSync, constants, existsSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { formatIP } from '../net/ip.js';
 import { allocateAll, checkHeld, collectGarbage, releaseAll, usageOf } from './allocator.js';
 import { CURRENT_VERSION, type Invocation, parseInvocation, SUPPORTED_VERSIONS } from './cni-env.js';
 import { CNI_CODES, CniError, errorJson, toCniError } from './cni-errors.js';
 import { resultJson } from './cni-result.js';
 import { type IpamConfig, parseIpamConfig } from './config.js';
-import { formatIP } from './ip.js';
 import { readResolvConf } from './resolv.js';
 import type { IpamStore, Owner } from './store.js';
-import { FileIpamStore } from './stores/file.js';
+import { FileIpamStore, type FileStoreHooks } from './stores/file.js';
 
 export interface CniOutcome {
   stdout: string;
@@ -52,9 +52,14 @@ interface OpenStore {
  * The data dir, or the Redis pool of ipam.dataStore. ioredis is loaded only for the latter, so a
  * file-store call keeps the plugin's small start-up.
  */
-async function withStore<T>(inv: Invocation, cfg: IpamConfig, fn: (s: OpenStore) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  inv: Invocation,
+  cfg: IpamConfig,
+  hooks: FileStoreHooks,
+  fn: (s: OpenStore) => Promise<T>,
+): Promise<T> {
   if (cfg.dataStore === undefined) {
-    const store = new FileIpamStore(cfg.dataDir, inv.network, rangesJson(cfg));
+    const store = new FileIpamStore(cfg.dataDir, inv.network, rangesJson(cfg), hooks);
     return fn({ store, dir: store.dir });
   }
   const { RedisIpamStore } = await import('./stores/redis.js');
@@ -66,10 +71,12 @@ async function withStore<T>(inv: Invocation, cfg: IpamConfig, fn: (s: OpenStore)
   }
 }
 
-async function add(inv: Invocation, cfg: IpamConfig): Promise<CniOutcome> {
+async function add(inv: Invocation, cfg: IpamConfig, hooks: FileStoreHooks): Promise<CniOutcome> {
   const dns = cfg.resolvConf ? readResolvConf(cfg.resolvConf) : undefined;
   const owner: Owner = { containerId: inv.containerId, ifname: inv.ifname };
-  const got = await withStore(inv, cfg, ({ store }) => allocateAll(store, cfg.rangeSets, owner, cfg.requestedIPs));
+  const got = await withStore(inv, cfg, hooks, ({ store }) =>
+    allocateAll(store, cfg.rangeSets, owner, cfg.requestedIPs),
+  );
   return ok(resultJson(inv.cniVersion, got, cfg.routes, dns));
 }
 
@@ -103,8 +110,8 @@ function validAttachments(config: Record<string, unknown>): Owner[] | undefined 
   });
 }
 
-async function status(inv: Invocation, cfg: IpamConfig): Promise<CniOutcome> {
-  const held = await withStore(inv, cfg, async ({ store, dir: dataDir }) => {
+async function status(inv: Invocation, cfg: IpamConfig, hooks: FileStoreHooks): Promise<CniOutcome> {
+  const held = await withStore(inv, cfg, hooks, async ({ store, dir: dataDir }) => {
     let dir = dataDir;
     while (dir !== undefined) {
       try {
@@ -123,35 +130,42 @@ async function status(inv: Invocation, cfg: IpamConfig): Promise<CniOutcome> {
   return ok();
 }
 
-async function dispatch(inv: Invocation): Promise<CniOutcome> {
+async function dispatch(inv: Invocation, hooks: FileStoreHooks): Promise<CniOutcome> {
   const cfg = parseIpamConfig(inv.config, inv.cniVersion, inv.cniArgs);
   const owner: Owner = { containerId: inv.containerId, ifname: inv.ifname };
   switch (inv.command) {
     case 'ADD':
-      return add(inv, cfg);
+      return add(inv, cfg, hooks);
     case 'DEL':
       // Nothing can be held in a network directory that does not exist: succeed without creating it.
-      await withStore(inv, cfg, async ({ store, dir }) => {
+      await withStore(inv, cfg, hooks, async ({ store, dir }) => {
         if (dir === undefined || existsSync(dir)) await releaseAll(store, owner);
       });
       return ok();
     case 'CHECK':
-      await withStore(inv, cfg, ({ store }) => checkHeld(store, owner));
+      await withStore(inv, cfg, hooks, ({ store }) => checkHeld(store, owner));
       return ok();
     case 'GC': {
       const valid = validAttachments(inv.config);
-      if (valid) await withStore(inv, cfg, ({ store }) => collectGarbage(store, valid));
+      if (valid) await withStore(inv, cfg, hooks, ({ store }) => collectGarbage(store, valid));
       return ok();
     }
     case 'STATUS':
-      return status(inv, cfg);
+      return status(inv, cfg, hooks);
     default:
       throw new CniError(CNI_CODES.invalidEnv, `unknown CNI_COMMAND: ${inv.command}`);
   }
 }
 
-/** Run one plugin invocation. `readStdin` is not called for VERSION without input or without a command. */
-export async function runCni(env: Env, readStdin: () => Promise<string>): Promise<CniOutcome> {
+/**
+ * Run one plugin invocation. `readStdin` is not called for VERSION without input or without a command.
+ * `hooks` reach the file store (crash tests pause at its reservation points; see test/ipam/paused-plugin.mjs).
+ */
+export async function runCni(
+  env: Env,
+  readStdin: () => Promise<string>,
+  hooks: FileStoreHooks = {},
+): Promise<CniOutcome> {
   const command = env.CNI_COMMAND ?? '';
   if (command === '') return about();
   let stdin = '';
@@ -170,7 +184,7 @@ export async function runCni(env: Env, readStdin: () => Promise<string>): Promis
       // reported by parseInvocation
     }
     const inv = parseInvocation(env, stdin);
-    return await dispatch(inv);
+    return await dispatch(inv, hooks);
   } catch (err) {
     const e = toCniError(err);
     return { stdout: errorJson(e, cniVersion), stderr: '', exitCode: 1 };

@@ -3,10 +3,10 @@
 // resolvConf; and the requested IPs from CNI_ARGS IP=, args.cni.ips and runtimeConfig.ips. Checks run
 // in host-local's order (LoadIPAMConfig) with its messages; `details` names our field.
 import { IpamError } from '../errors.js';
-import { parseCIDRText } from './cidr.js';
+import { parseCIDRText } from '../net/cidr.js';
+import { formatIP, type IP, isIPv4Mapped, parseIP, unmapIPv4 } from '../net/ip.js';
 import { parseCniArgs, versionAtLeast } from './cni-env.js';
 import { CNI_CODES, CniError } from './cni-errors.js';
-import { formatIP, type IP, isIPv4Mapped, parseIP } from './ip.js';
 import { parseRange } from './range.js';
 import { inRangeSet, parseRangeSet, RangeSet } from './range-set.js';
 
@@ -40,7 +40,7 @@ export function parseRequestedText(text: unknown): IP | undefined {
   let ip: IP | undefined;
   if (slash < 0) ip = parseIP(text);
   else if (parseCIDRText(text)) ip = parseIP(text.slice(0, slash));
-  if (ip && isIPv4Mapped(ip)) return { family: 4, value: ip.value & 0xffffffffn };
+  if (ip && isIPv4Mapped(ip)) return unmapIPv4(ip);
   return ip;
 }
 
@@ -155,7 +155,7 @@ export function parseIpamConfig(net: Record<string, unknown>, cniVersion: string
       : parseRangeSet(set, field, i),
   );
   if (!versionAtLeast(cniVersion, '0.3.0')) {
-    for (const fam of [4, 6] as const)
+    for (const fam of ['IPv4', 'IPv6'] as const)
       if (rangeSets.filter((s) => s.family === fam).length > 1)
         throw invalid(`CNI version ${cniVersion} does not support more than 1 address per family`, 'ipam.ranges');
   }

@@ -2,9 +2,11 @@
 // cluster CIDR (in flag order, so the first CIDR's family is every node's primary family); nodes that
 // already have podCIDRs occupy them at start-up; every other node gets the next free block of each set.
 // Pure: Nodes in, assignments out.
-import { parseCIDRSloppy } from '../cluster/sloppy-ip.js';
+
 import { IpamError } from '../errors.js';
-import { type CIDR, cidrsOverlap, formatCIDR, parseCIDR } from './cidr.js';
+import { type CIDR, cidrsOverlap, formatCIDR } from '../net/cidr.js';
+import { familyDigit } from '../net/ip.js';
+import { parseCIDRSloppy } from '../net/sloppy.js';
 import { CidrSet } from './cidr-set.js';
 
 export interface NodeCidrConfig {
@@ -24,12 +26,12 @@ export interface NodeMaskOptions {
   nodeMaskIPv6?: string;
 }
 
-const DEFAULT_MASK = { 4: 24, 6: 64 } as const;
+const DEFAULT_MASK = { IPv4: 24, IPv6: 64 } as const;
 
 /** Parse a CIDR from a manifest or flag the way Kubernetes does (leading-zero IPv4 is decimal). */
 export function parseKubeCIDR(text: string): CIDR | undefined {
-  const sloppy = parseCIDRSloppy(text.trim());
-  return sloppy ? parseCIDR(sloppy.text) : undefined;
+  const c = parseCIDRSloppy(text.trim());
+  return c ? { family: c.family, base: c.base, prefix: c.prefix } : undefined;
 }
 
 function mask(flag: string, text: string): number {
@@ -47,7 +49,7 @@ export function parseNodeCidrConfig(clusterCidr: string, opts: NodeMaskOptions =
     return c;
   });
   // kube-controller-manager's checks and texts, in its order: mixed families first, then the count.
-  const bothFamilies = clusterCIDRs.some((c) => c.family === 4) && clusterCIDRs.some((c) => c.family === 6);
+  const bothFamilies = clusterCIDRs.some((c) => c.family === 'IPv4') && clusterCIDRs.some((c) => c.family === 'IPv6');
   if (clusterCIDRs.length > 1 && !bothFamilies)
     throw new IpamError(
       'invalid-config',
@@ -68,17 +70,19 @@ export function parseNodeCidrConfig(clusterCidr: string, opts: NodeMaskOptions =
   // the family it can describe (<= 32: IPv4, else IPv6) and the other family keeps its default.
   const single = generic && dual && generic.length === 1 ? mask('--node-mask', generic[0]!) : undefined;
   for (const [flag, value, fam] of [
-    ['--node-mask-ipv4', opts.nodeMaskIPv4, 4],
-    ['--node-mask-ipv6', opts.nodeMaskIPv6, 6],
+    ['--node-mask-ipv4', opts.nodeMaskIPv4, 'IPv4'],
+    ['--node-mask-ipv6', opts.nodeMaskIPv6, 'IPv6'],
   ] as const) {
     if (value !== undefined && !clusterCIDRs.some((c) => c.family === fam))
-      throw new IpamError('invalid-config', `${flag} is set but no cluster CIDR is IPv${fam}`);
+      throw new IpamError('invalid-config', `${flag} is set but no cluster CIDR is ${fam}`);
   }
   const nodeMasks = clusterCIDRs.map((c, k) => {
-    if (single !== undefined) return (single <= 32 ? 4 : 6) === c.family ? single : DEFAULT_MASK[c.family];
+    if (single !== undefined) return (single <= 32 ? 'IPv4' : 'IPv6') === c.family ? single : DEFAULT_MASK[c.family];
     if (generic) return mask('--node-mask', generic[k] ?? generic[0]!);
-    const perFamily = c.family === 4 ? opts.nodeMaskIPv4 : opts.nodeMaskIPv6;
-    return perFamily !== undefined ? mask(`--node-mask-ipv${c.family}`, perFamily) : DEFAULT_MASK[c.family];
+    const perFamily = c.family === 'IPv4' ? opts.nodeMaskIPv4 : opts.nodeMaskIPv6;
+    return perFamily !== undefined
+      ? mask(`--node-mask-ipv${familyDigit(c.family)}`, perFamily)
+      : DEFAULT_MASK[c.family];
   });
   const serviceCIDRs = (opts.serviceCidr ? opts.serviceCidr.split(',') : []).map((t) => {
     const c = parseKubeCIDR(t);

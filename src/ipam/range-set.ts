@@ -3,11 +3,11 @@
 // the next range after a rangeEnd, wrapping from the last range to the first, skipping each range's
 // gateway; the last reserved IP itself is the final candidate.
 import { IpamError } from '../errors.js';
-import type { IP } from './ip.js';
+import type { IP, IPFamily } from '../net/ip.js';
 import { formatRange, parseRange, type Range, RangeDecodeError, rangeCapacity, rangeContains } from './range.js';
 
 export class RangeSet {
-  readonly family: 4 | 6;
+  readonly family: IPFamily;
 
   constructor(readonly ranges: readonly Range[]) {
     this.family = ranges[0]!.subnet.family;

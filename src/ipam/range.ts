@@ -3,8 +3,8 @@
 // subnet+1, rangeEnd the broadcast-1 (IPv4) or the last address (IPv6). Network and broadcast are left
 // out only through those defaults; an explicit rangeStart/rangeEnd may include them, as upstream.
 import { IpamError } from '../errors.js';
-import { type CIDR, cidrContains, formatCIDR, lastAddress, parseCIDRText } from './cidr.js';
-import { BITS, formatIP, type IP, isIPv4Mapped, parseIP } from './ip.js';
+import { type CIDR, cidrContains, formatCIDR, lastAddress, parseCIDRText } from '../net/cidr.js';
+import { BITS, formatIP, type IP, isIPv4Mapped, parseIP } from '../net/ip.js';
 
 export interface Range {
   readonly subnet: CIDR;
@@ -94,7 +94,7 @@ export function parseRange(raw: unknown, field: string): Range {
   const explicitStart = ipField(obj, 'rangeStart', field);
   const explicitEnd = ipField(obj, 'rangeEnd', field);
   const last = lastAddress(subnet);
-  const defaultEnd: IP = subnet.family === 4 ? { family: 4, value: last.value - 1n } : last;
+  const defaultEnd: IP = subnet.family === 'IPv4' ? { family: 'IPv4', value: last.value - 1n } : last;
   // As upstream: an explicit rangeStart must lie in the subnet and not after an explicit rangeEnd (one
   // after the default end is refused too, where host-local would walk out of the subnet).
   const rangeStart = explicitStart ?? next;

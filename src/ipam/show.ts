@@ -2,9 +2,9 @@
 // data dir plus the ranges (recorded by kubeplane-ipam, or from a CNI config file). Pure over the
 // inspected state.
 import { IpamError } from '../errors.js';
-import { formatCIDR } from './cidr.js';
+import { formatCIDR } from '../net/cidr.js';
+import { parseIP } from '../net/ip.js';
 import { parseIpamConfig } from './config.js';
-import { parseIP } from './ip.js';
 import { formatRange, rangeCapacity, rangeContains } from './range.js';
 import { parseRangeSet, type RangeSet } from './range-set.js';
 import type { NetworkDirState } from './stores/file-inspect.js';

@@ -3,8 +3,8 @@
 import { describe, expect, test } from 'vitest';
 import { allocateAll, checkHeld, collectGarbage, releaseAll, usageOf } from '../../src/ipam/allocator.js';
 import { parseIpamConfig } from '../../src/ipam/config.js';
-import { formatIP, parseIP } from '../../src/ipam/ip.js';
 import { MemoryIpamStore } from '../../src/ipam/stores/memory.js';
+import { formatIP, parseIP } from '../../src/net/ip.js';
 
 const cfg = (ranges: unknown[], extra: Record<string, unknown> = {}) =>
   parseIpamConfig({ name: 'ex', ipam: { ranges }, ...extra }, '1.1.0');

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { IpamError } from '../../src/errors.js';
-import { formatCIDR, parseCIDR } from '../../src/ipam/cidr.js';
 import { CidrSet } from '../../src/ipam/cidr-set.js';
+import { formatCIDR, parseCIDR } from '../../src/net/cidr.js';
 
 const cidr = (s: string) => parseCIDR(s)!;
 

@@ -1,11 +1,14 @@
 // Real plugin processes at once, and processes killed with SIGKILL in the middle of an ADD (at fixed
-// points, through the store's test-only pause hook KUBEPLANE_IPAM_TEST_PAUSE).
+// points, through the file store's `hooks` seam: paused-plugin.mjs).
 import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
-import { type CniRun, envFor, netConf, PLUGIN, runPlugin, runPluginAsync } from './cni-run.js';
+import { type CniRun, envFor, netConf, runPlugin, runPluginAsync } from './cni-run.js';
+
+const PAUSED_PLUGIN = fileURLToPath(new URL('./paused-plugin.mjs', import.meta.url));
 
 const root = mkdtempSync(join(tmpdir(), 'kp-ipam-conc-'));
 let k = 0;
@@ -60,8 +63,8 @@ describe('kubeplane-ipam under concurrency', () => {
 
 /** Start an ADD that pauses at `point`, wait until it says so, then SIGKILL it. */
 async function killAt(point: string, conf: string, id: string): Promise<void> {
-  const child = spawn(process.execPath, [PLUGIN], {
-    env: { PATH: process.env.PATH, ...envFor('ADD', id), KUBEPLANE_IPAM_TEST_PAUSE: point },
+  const child = spawn(process.execPath, [PAUSED_PLUGIN, point], {
+    env: { PATH: process.env.PATH, ...envFor('ADD', id) },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   child.stdin.on('error', () => undefined);

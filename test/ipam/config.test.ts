@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { parseIpamConfig } from '../../src/ipam/config.js';
-import { formatIP } from '../../src/ipam/ip.js';
+import { formatIP } from '../../src/net/ip.js';
 
 describe('parseIpamConfig', () => {
   test('runtimeConfig.ipRanges first, then the legacy range, then ranges; requested IPs merged', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { formatCIDR } from '../../src/ipam/cidr.js';
 import { NodeCidrAllocator, parseNodeCidrConfig, planNodeCidrs } from '../../src/ipam/node-cidr-allocator.js';
+import { formatCIDR } from '../../src/net/cidr.js';
 
 const v4 = parseNodeCidrConfig('10.244.0.0/16');
 

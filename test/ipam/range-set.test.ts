@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { formatIP, parseIP } from '../../src/ipam/ip.js';
 import { parseRangeSet } from '../../src/ipam/range-set.js';
+import { formatIP, parseIP } from '../../src/net/ip.js';
 
 const first = (set: ReturnType<typeof parseRangeSet>, last: string | undefined, n: number) => {
   const out: string[] = [];

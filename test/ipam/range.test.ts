@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { IpamError } from '../../src/errors.js';
-import { formatIP } from '../../src/ipam/ip.js';
 import { formatRange, parseRange, rangeCapacity } from '../../src/ipam/range.js';
+import { formatIP } from '../../src/net/ip.js';
 
 describe('parseRange (host-local Range.Canonicalize, as a new value)', () => {
   test.each([

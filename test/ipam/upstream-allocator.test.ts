@@ -4,10 +4,10 @@
 import { describe, expect, test } from 'vitest';
 import { IpamError } from '../../src/errors.js';
 import { allocateAll, RangeAllocator, releaseAll } from '../../src/ipam/allocator.js';
-import { formatIP, parseIP } from '../../src/ipam/ip.js';
 import { formatRange, parseRange, rangeContains } from '../../src/ipam/range.js';
 import { parseRangeSet, type RangeSet } from '../../src/ipam/range-set.js';
 import { MemoryIpamStore } from '../../src/ipam/stores/memory.js';
+import { formatIP, parseIP } from '../../src/net/ip.js';
 
 const owner = (id: string) => ({ containerId: id, ifname: 'eth0' });
 const subnets = (...s: string[]) =>

@@ -3,7 +3,6 @@
 // allocator. Expected values are upstream's; metrics-only tests are reproduced through the set's
 // used count and the position AllocateNext resumes from.
 import { describe, expect, test } from 'vitest';
-import { formatCIDR } from '../../src/ipam/cidr.js';
 import { CidrSet } from '../../src/ipam/cidr-set.js';
 import {
   NodeCidrAllocator,
@@ -11,6 +10,7 @@ import {
   parseNodeCidrConfig,
   planNodeCidrs,
 } from '../../src/ipam/node-cidr-allocator.js';
+import { formatCIDR } from '../../src/net/cidr.js';
 
 const cidr = (s: string) => parseKubeCIDR(s)!;
 const set = (cluster: string, mask: number) => new CidrSet(cidr(cluster), mask);

@@ -3,9 +3,9 @@
 // messages are upstream's.
 import { describe, expect, test } from 'vitest';
 import { parseIpamConfig } from '../../src/ipam/config.js';
-import { formatIP } from '../../src/ipam/ip.js';
 import type { RangeSet } from '../../src/ipam/range-set.js';
 import { parseResolvConf } from '../../src/ipam/resolv.js';
+import { formatIP } from '../../src/net/ip.js';
 
 const net = (ipam: Record<string, unknown>, extra: Record<string, unknown> = {}, cniVersion = '0.3.1') => ({
   cniVersion,

@@ -5,7 +5,7 @@ import {
   MAX_SLICE_PORTS,
   MAX_SUBSET_ADDRESSES,
 } from '../limits/index.js';
-import { parseIPSloppy } from '../sloppy-ip.js';
+import { parseIPSloppy } from '../../net/sloppy.js';
 import { describe, isRecord, type ValidationContext } from './context.js';
 import {
   checkArray,

@@ -1,5 +1,5 @@
 // Name and value formats the API server enforces (k8s.io/apimachinery/pkg/util/validation).
-import { type ParsedIP, parseCIDRSloppy, parseIPSloppy } from '../sloppy-ip.js';
+import { type ParsedIP, parseCIDRSloppy, parseIPSloppy } from '../../net/sloppy.js';
 import { describe, type ValidationContext } from './context.js';
 
 const DNS1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;

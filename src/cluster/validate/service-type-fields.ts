@@ -6,7 +6,7 @@
 // reads such objects without complaint (its own proxier tests build many of them, and clusters keep
 // objects stored before a rule was tightened), so refusing them would refuse inputs it renders.
 
-import { parseIPSloppy } from '../sloppy-ip.js';
+import { parseIPSloppy } from '../../net/sloppy.js';
 import { describe, isRecord, type ValidationContext } from './context.js';
 import { isDNS1123Subdomain, isSpecialEndpointIP } from './formats.js';
 

@@ -2,7 +2,7 @@
 // and DNS would see.
 
 import { MAX_SERVICE_PORTS } from '../limits/index.js';
-import { parseIPSloppy } from '../sloppy-ip.js';
+import { parseIPSloppy } from '../../net/sloppy.js';
 import { describe, isRecord, type ValidationContext } from './context.js';
 import {
   checkArray,

@@ -29,7 +29,7 @@ import {
 } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IpamError } from '../../errors.js';
-import { parseIP } from '../ip.js';
+import { parseIP } from '../../net/ip.js';
 import { type Holding, type IpamStore, type Owner, ownerRecord, parseOwnerRecord } from '../store.js';
 import { OwnerIndex } from './file-index.js';
 import { withDirLock } from './lock.js';
@@ -61,11 +61,12 @@ export function isAddressFileName(name: string): boolean {
   return parseIP(name) !== undefined;
 }
 
-/** Test-only crash points (KUBEPLANE_IPAM_TEST_PAUSE=after-intent|after-claim|after-write). */
-function pausePoint(point: string): void {
-  if (process.env.KUBEPLANE_IPAM_TEST_PAUSE !== point) return;
-  writeSync(2, `paused:${point}\n`);
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 60_000);
+/** The points of a reservation where a crash leaves a distinct state on disk. */
+export type ReservePoint = 'after-intent' | 'after-claim' | 'after-write';
+
+/** Seams for tests: `at` is called at each point (crash tests pause there and SIGKILL the process). */
+export interface FileStoreHooks {
+  at?(point: ReservePoint): void;
 }
 
 export class FileIpamStore implements IpamStore {
@@ -81,6 +82,7 @@ export class FileIpamStore implements IpamStore {
     dataDir: string,
     network: string,
     private readonly rangesJson?: string,
+    private readonly hooks: FileStoreHooks = {},
   ) {
     this.dir = resolve(dataDir, network);
     this.indexDir = join(this.dir, INDEX_DIR);
@@ -173,7 +175,7 @@ export class FileIpamStore implements IpamStore {
         unlinkSync(path);
       }
       this.owners.note(ip, owner);
-      pausePoint('after-intent');
+      this.hooks.at?.('after-intent');
       let fd: number;
       try {
         fd = openSync(path, 'wx', 0o600);
@@ -182,7 +184,7 @@ export class FileIpamStore implements IpamStore {
         throw err;
       }
       try {
-        pausePoint('after-claim');
+        this.hooks.at?.('after-claim');
         writeSync(fd, ownerRecord(owner));
       } catch (err) {
         closeSync(fd);
@@ -190,7 +192,7 @@ export class FileIpamStore implements IpamStore {
         throw err;
       }
       closeSync(fd);
-      pausePoint('after-write');
+      this.hooks.at?.('after-write');
       overwriteSmallFile(join(this.dir, `${LAST_PREFIX}${rangeSet}`), ip);
       return true;
     });

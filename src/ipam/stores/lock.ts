@@ -56,7 +56,7 @@ export function pipeWrapBind(): Bind | undefined {
     if (rc === 0) return async () => handle.close();
     handle.close();
     if (getSystemErrorName(rc) === 'EADDRINUSE') return undefined;
-    throw new Error(`bind: ${getSystemErrorName(rc)}`);
+    throw new IpamError('io', `bind: ${getSystemErrorName(rc)}`);
   };
 }
 

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { connectRedis, type RedisClient } from '../../cluster/redis-connect.js';
 import { parseRedisUrl } from '../../cluster/redis-url.js';
 import { IpamError } from '../../errors.js';
-import { parseIP } from '../ip.js';
+import { parseIP } from '../../net/ip.js';
 import { type Holding, type IpamStore, type Owner, ownerKey } from '../store.js';
 
 const RESERVE = `

@@ -52,7 +52,7 @@ describeRedis('RedisIpamStore', () => {
       `import { RedisIpamStore } from ${JSON.stringify(DIST('ipam/stores/redis.js'))};
 import { allocateAll } from ${JSON.stringify(DIST('ipam/allocator.js'))};
 import { parseIpamConfig } from ${JSON.stringify(DIST('ipam/config.js'))};
-import { formatIP } from ${JSON.stringify(DIST('ipam/ip.js'))};
+import { formatIP } from ${JSON.stringify(DIST('net/ip.js'))};
 const [url, who, count] = process.argv.slice(2);
 const cfg = parseIpamConfig({ ipam: { subnet: '10.20.0.0/20' } }, '1.1.0');
 const store = await RedisIpamStore.open(url, 'testnet', { lockTimeoutMs: 60000 });

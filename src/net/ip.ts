@@ -1,23 +1,40 @@
-// IP addresses as (family, bigint) values, with a strict text codec (Go net.ParseIP rules: no leading
-// zeros in IPv4, no zones). The codec is hand-written rather than ipaddr.js because this module is on
-// the CNI plugin's start-up path: loading ipaddr.js costs 2-7 ms per process, a third of the plugin's
-// whole budget. test/ipam/ip.test.ts checks it against ipaddr.js.
+// IP addresses as (family, bigint) values with a hand-written text codec. Hand-written rather than
+// ipaddr.js because this module is on the CNI plugin's start-up path: loading ipaddr.js costs 2-7 ms
+// per process, a third of the plugin's whole budget. Two readings share the code: strict (Go's
+// net.ParseIP: no leading zeros in IPv4, no zones) and sloppy (Kubernetes' ParseIPSloppy, see sloppy.ts).
 
-export type Family = 4 | 6;
+/** The family names Kubernetes objects use (spec.ipFamilies), so cluster data needs no conversion. */
+export type IPFamily = 'IPv4' | 'IPv6';
 
 export interface IP {
-  readonly family: Family;
+  readonly family: IPFamily;
   /** The address as an unsigned integer: 32 bits for IPv4, 128 for IPv6. */
   readonly value: bigint;
 }
 
-export const BITS: Record<Family, number> = { 4: 32, 6: 128 };
+export const BITS: Readonly<Record<IPFamily, number>> = { IPv4: 32, IPv6: 128 };
 
-function parseV4(s: string): bigint | undefined {
+/** The digit CNI and Go flags use for a family ("4" / "6"). */
+export function familyDigit(family: IPFamily): 4 | 6 {
+  return family === 'IPv4' ? 4 : 6;
+}
+
+export interface V4Reading {
+  value: number;
+  /** True when an octet had leading zeros (only possible when they were allowed). */
+  leadingZeros: boolean;
+}
+
+/**
+ * Dotted-decimal IPv4, 1-3 digits per octet. `allowLeadingZeros` reads "010" as decimal 10 (Kubernetes'
+ * sloppy reading); otherwise it is refused as Go's net.ParseIP does.
+ */
+export function readIPv4(s: string, allowLeadingZeros: boolean): V4Reading | undefined {
   let value = 0;
   let parts = 0;
+  let leadingZeros = false;
   let i = 0;
-  while (i <= s.length) {
+  for (;;) {
     let j = i;
     let n = 0;
     while (j < s.length && s.charCodeAt(j) >= 48 && s.charCodeAt(j) <= 57) {
@@ -25,17 +42,22 @@ function parseV4(s: string): bigint | undefined {
       j++;
     }
     const len = j - i;
-    if (len === 0 || len > 3 || n > 255 || (len > 1 && s.charCodeAt(i) === 48)) return undefined;
+    if (len === 0 || len > 3 || n > 255) return undefined;
+    if (len > 1 && s.charCodeAt(i) === 48) {
+      if (!allowLeadingZeros) return undefined;
+      leadingZeros = true;
+    }
     value = value * 256 + n;
     parts++;
     if (j === s.length) break;
     if (s[j] !== '.' || parts === 4) return undefined;
     i = j + 1;
   }
-  return parts === 4 ? BigInt(value) : undefined;
+  return parts === 4 ? { value, leadingZeros } : undefined;
 }
 
-function parseV6(s: string): bigint | undefined {
+/** RFC 4291 text (1-4 hex digits a group, one `::`, an IPv4 tail); zones refused. */
+export function readIPv6(s: string, allowLeadingZeros: boolean): bigint | undefined {
   if (s.includes('%')) return undefined;
   const halves = s.split('::');
   if (halves.length > 2) return undefined;
@@ -46,9 +68,9 @@ function parseV6(s: string): bigint | undefined {
     for (let k = 0; k < parts.length; k++) {
       const p = parts[k]!;
       if (k === parts.length - 1 && p.includes('.')) {
-        const v4 = parseV4(p);
+        const v4 = readIPv4(p, allowLeadingZeros);
         if (v4 === undefined) return undefined;
-        out.push(Number(v4 >> 16n), Number(v4 & 0xffffn));
+        out.push(v4.value >>> 16, v4.value & 0xffff);
         continue;
       }
       if (!/^[0-9a-fA-F]{1,4}$/.test(p)) return undefined;
@@ -66,24 +88,29 @@ function parseV6(s: string): bigint | undefined {
   return value;
 }
 
-/** Parse an address strictly; undefined when it is not one. IPv4-mapped IPv6 stays IPv6 here. */
+/** Parse an address strictly (Go's net.ParseIP); undefined when it is not one. IPv4-mapped IPv6 stays IPv6 here. */
 export function parseIP(text: string): IP | undefined {
   if (text.includes(':')) {
-    const value = parseV6(text);
-    return value === undefined ? undefined : { family: 6, value };
+    const value = readIPv6(text, false);
+    return value === undefined ? undefined : { family: 'IPv6', value };
   }
-  const value = parseV4(text);
-  return value === undefined ? undefined : { family: 4, value };
+  const v4 = readIPv4(text, false);
+  return v4 === undefined ? undefined : { family: 'IPv4', value: BigInt(v4.value) };
 }
 
 /** True for ::ffff:a.b.c.d, which Go treats as an IPv4 address. */
 export function isIPv4Mapped(ip: IP): boolean {
-  return ip.family === 6 && ip.value >> 32n === 0xffffn;
+  return ip.family === 'IPv6' && ip.value >> 32n === 0xffffn;
+}
+
+/** The IPv4 address inside ::ffff:a.b.c.d (call only when isIPv4Mapped). */
+export function unmapIPv4(ip: IP): IP {
+  return { family: 'IPv4', value: ip.value & 0xffffffffn };
 }
 
 /** Canonical text: dotted decimal, or RFC 5952 (lowercase, longest zero run of 2+ groups as ::). */
 export function formatIP(ip: IP): string {
-  if (ip.family === 4) {
+  if (ip.family === 'IPv4') {
     const v = Number(ip.value);
     return `${v >>> 24}.${(v >>> 16) & 255}.${(v >>> 8) & 255}.${v & 255}`;
   }
@@ -107,18 +134,4 @@ export function formatIP(ip: IP): string {
   const hex = (a: number[]) => a.map((x) => x.toString(16)).join(':');
   if (bestAt < 0) return hex(g);
   return `${hex(g.slice(0, bestAt))}::${hex(g.slice(bestAt + bestLen))}`;
-}
-
-export function ipEquals(a: IP, b: IP): boolean {
-  return a.family === b.family && a.value === b.value;
-}
-
-/** Orders IPv4 before IPv6, then by value. */
-export function compareIP(a: IP, b: IP): number {
-  if (a.family !== b.family) return a.family - b.family;
-  return a.value < b.value ? -1 : a.value > b.value ? 1 : 0;
-}
-
-export function addToIP(ip: IP, delta: bigint): IP {
-  return { family: ip.family, value: ip.value + delta };
 }

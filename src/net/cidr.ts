@@ -1,9 +1,9 @@
 // CIDR blocks as (family, network value, prefix): containment, size, the n-th address, offsets and
 // subnetting are all bigint arithmetic, so a /8 pool or an IPv6 /64 is never enumerated.
-import { BITS, type Family, formatIP, type IP, parseIP } from './ip.js';
+import { BITS, formatIP, type IP, type IPFamily, parseIP } from './ip.js';
 
 export interface CIDR {
-  readonly family: Family;
+  readonly family: IPFamily;
   /** Network address (host bits cleared). */
   readonly base: bigint;
   readonly prefix: number;
@@ -16,7 +16,7 @@ export interface ParsedCIDRText {
   hostBitsSet: boolean;
 }
 
-function hostMask(family: Family, prefix: number): bigint {
+function hostMask(family: IPFamily, prefix: number): bigint {
   return (1n << BigInt(BITS[family] - prefix)) - 1n;
 }
 
@@ -24,16 +24,25 @@ export function makeCIDR(ip: IP, prefix: number): CIDR {
   return { family: ip.family, base: ip.value & ~hostMask(ip.family, prefix), prefix };
 }
 
+/** A prefix length of 1..`maxDigits` decimal digits, at most the family's bit count. */
+export function readPrefix(p: string, family: IPFamily, maxDigits: number): number | undefined {
+  if (p.length === 0 || p.length > maxDigits) return undefined;
+  for (let i = 0; i < p.length; i++) {
+    const c = p.charCodeAt(i);
+    if (c < 48 || c > 57) return undefined;
+  }
+  const prefix = Number(p);
+  return prefix > BITS[family] ? undefined : prefix;
+}
+
 /** Parse `addr/prefix` as Go's net.ParseCIDR (strict address, the prefix may have leading zeros; host bits are reported). */
 export function parseCIDRText(text: string): ParsedCIDRText | undefined {
   const slash = text.indexOf('/');
   if (slash < 0) return undefined;
   const address = parseIP(text.slice(0, slash));
-  const p = text.slice(slash + 1);
   // Go's dtoi: any run of digits, leading zeros included ("/024" is /24).
-  if (!address || !/^\d{1,4}$/.test(p)) return undefined;
-  const prefix = Number(p);
-  if (prefix > BITS[address.family]) return undefined;
+  const prefix = address && readPrefix(text.slice(slash + 1), address.family, 4);
+  if (!address || prefix === undefined) return undefined;
   const cidr = makeCIDR(address, prefix);
   return { cidr, address, hostBitsSet: cidr.base !== address.value };
 }
@@ -45,10 +54,6 @@ export function parseCIDR(text: string): CIDR | undefined {
 
 export function formatCIDR(c: CIDR): string {
   return `${formatIP(networkAddress(c))}/${c.prefix}`;
-}
-
-export function cidrBits(c: CIDR): number {
-  return BITS[c.family];
 }
 
 /** Number of addresses in the block. */

@@ -12,8 +12,8 @@ import {
   subnetAt,
   subnetCount,
   subnetIndexOf,
-} from '../../src/ipam/cidr.js';
-import { formatIP, parseIP } from '../../src/ipam/ip.js';
+} from '../../src/net/cidr.js';
+import { formatIP, parseIP } from '../../src/net/ip.js';
 
 const cidr = (s: string) => parseCIDR(s)!;
 const ip = (s: string) => parseIP(s)!;

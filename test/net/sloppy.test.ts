@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { canonicalIPText, cidrContains, parseCIDRSloppy, parseIPSloppy } from '../../src/cluster/sloppy-ip.js';
+import { canonicalIPText, cidrContains, parseCIDRSloppy, parseIPSloppy } from '../../src/net/index.js';
+import { parseIP } from '../../src/net/ip.js';
 
 describe('parseIPSloppy', () => {
   test.each([
@@ -27,7 +28,8 @@ describe('parseIPSloppy', () => {
     },
     { name: 'IPv4-mapped IPv6 is IPv4', input: '::ffff:10.1.2.3', text: '10.1.2.3', family: 'IPv4', sloppy: false },
   ])('$name', ({ input, text, family, sloppy }) => {
-    expect(parseIPSloppy(input)).toEqual({ text, family, sloppy });
+    // The value is the canonical text's, read strictly: one codec under both readings.
+    expect(parseIPSloppy(input)).toEqual({ text, family, sloppy, value: parseIP(text)!.value });
   });
 
   test.each([
@@ -58,6 +60,7 @@ describe('parseCIDRSloppy', () => {
   test('clears host bits in text and remembers the address as written', () => {
     expect(parseCIDRSloppy('10.1.2.3/8')).toEqual({
       family: 'IPv4',
+      base: 0x0a000000n,
       text: '10.0.0.0/8',
       address: '10.1.2.3',
       prefix: 8,
@@ -70,6 +73,13 @@ describe('parseCIDRSloppy', () => {
 
   test.each(['10.0.0.0', '10.0.0.0/33', '10.0.0.0/-1', 'fd00::/129', 'x/8', '10.0.0.0/8/8'])('refuses %j', (s) => {
     expect(parseCIDRSloppy(s)).toBeUndefined();
+  });
+
+  test('Go semantics where ipaddr.js differed: embedded IPv4 is not mapped, hex octets refused', () => {
+    expect(parseIPSloppy('::1.2.3.4')?.text).toBe('::102:304');
+    expect(parseIPSloppy('::ffff:0x1.2.3.4')).toBeUndefined();
+    expect(parseIPSloppy('::ffff:010.2.3.4')?.text).toBe('10.2.3.4');
+    expect(parseIPSloppy('00001::')).toBeUndefined();
   });
 
   test('containment is per family', () => {

@@ -1,6 +1,6 @@
 import ipaddr from 'ipaddr.js';
 import { describe, expect, test } from 'vitest';
-import { formatIP, isIPv4Mapped, parseIP } from '../../src/ipam/ip.js';
+import { formatIP, isIPv4Mapped, parseIP } from '../../src/net/ip.js';
 
 describe('parseIP / formatIP', () => {
   test.each([
