@@ -1,5 +1,6 @@
 // What both modes' evaluators offer, and the runs built on them: one connection with a seeded
 // choice, every branch with its probability, or N sampled connections against that expectation.
+import type { Clock } from './clock.js';
 import { enumerateOutcomes, type Outcome } from './outcomes.js';
 import type { Chooser, Packet, Trace } from './packet.js';
 import { type Random, seededRandom } from './random.js';
@@ -70,4 +71,10 @@ export function sampleConnections(
   }
   if (!first) first = dp.trace(packet, chooser, false);
   return { counts, expected, chiSquareP: chiSquareP(counts, expected), first, rulesVisited };
+}
+
+/** What loading rule text into a dataplane needs: the node's LOCAL addresses and a clock. */
+export interface LoadOptions {
+  localAddresses: readonly string[];
+  clock?: Clock;
 }

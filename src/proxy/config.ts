@@ -1,10 +1,10 @@
 // Resolves what a proxier on one node needs to know: the node (name, addresses, labels, pod CIDRs)
 // and the KubeProxyConfiguration fields the modes use, with kube-proxy's defaults.
 
-import { parseCIDRSloppy, parseIPSloppy } from '../cluster/sloppy-ip.js';
 import type { ClusterObject, IPFamily, KubeProxyConfiguration, Node } from '../cluster/types.js';
 import { ZONE_LABEL } from '../cluster/types.js';
 import { NodeSelectionError, UsageError } from '../errors.js';
+import { parseCIDRSloppy, parseIPSloppy } from '../net/index.js';
 
 export type DetectLocalMode = 'ClusterCIDR' | 'NodeCIDR' | 'BridgeInterface' | 'InterfaceNamePrefix' | 'None';
 

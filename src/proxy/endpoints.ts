@@ -1,7 +1,8 @@
 // EndpointSlices of one Service -> endpoints per service port, as kube-proxy's EndpointSliceCache
 // merges them: addresses[0] only, a later duplicate wins unless it is terminating, sorted as strings.
-import { canonicalIPText } from '../cluster/sloppy-ip.js';
+
 import type { EndpointSlice, IPFamily } from '../cluster/types.js';
+import { canonicalIPText } from '../net/index.js';
 import type { Endpoint } from './types.js';
 
 const EMPTY: ReadonlySet<string> = new Set();

@@ -1,8 +1,9 @@
 // What every mode takes from the node's configuration, resolved once: the masquerade mark as
 // kube-proxy writes it, the local-traffic detector and the addresses that accept NodePorts.
-import { cidrContains, parseCIDRSloppy, parseIPSloppy } from '../cluster/sloppy-ip.js';
+
 import type { IPFamily } from '../cluster/types.js';
 import { ProxyConfigError } from '../errors.js';
+import { cidrContains, parseCIDRSloppy, parseIPSloppy } from '../net/index.js';
 import type { ProxyConfig } from './config.js';
 import type { Profile } from './mode.js';
 

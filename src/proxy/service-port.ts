@@ -1,7 +1,8 @@
 // Service -> ServicePortInfo for one IP family, deriving what kube-proxy's newBaseServiceInfo does.
-import { parseCIDRSloppy, parseIPSloppy } from '../cluster/sloppy-ip.js';
+
 import type { IPFamily, Service } from '../cluster/types.js';
 import { HEADLESS_LABEL, SERVICE_PROXY_NAME_LABEL } from '../cluster/types.js';
+import { parseCIDRSloppy, parseIPSloppy } from '../net/index.js';
 import type { ServicePortInfo } from './types.js';
 
 const DEFAULT_AFFINITY_TIMEOUT = 10800;

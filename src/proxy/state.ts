@@ -3,7 +3,6 @@
 // affected Services are re-derived at sync time, and only those whose derived ports or endpoints
 // really differ are reported in the ChangeSet.
 
-import { parseCIDRSloppy } from '../cluster/sloppy-ip.js';
 import type { WatchEvent } from '../cluster/store.js';
 import type {
   ClusterObject,
@@ -15,6 +14,7 @@ import type {
   ServiceCIDR,
 } from '../cluster/types.js';
 import { SERVICE_NAME_LABEL, ZONE_LABEL } from '../cluster/types.js';
+import { parseCIDRSloppy } from '../net/index.js';
 import { type ProxyConfig, type ProxyConfigFlags, resolveProxyConfig } from './config.js';
 import { endpointsByPort } from './endpoints.js';
 import { PersistentMap } from './persistent-map.js';

@@ -1,7 +1,7 @@
 // What one service port needs from the rules, decided once for every mode (kube-proxy's proxiers
 // each work this out again in syncProxyRules): which policy chain internal and external traffic go
 // to, whether any endpoint serves them, which per-service chains exist, and the source ranges.
-import { cidrContains, parseCIDRSloppy, parseIPSloppy } from '../cluster/sloppy-ip.js';
+import { cidrContains, parseCIDRSloppy, parseIPSloppy } from '../net/index.js';
 import type { CategorizedEndpoints } from './topology.js';
 import type { ServicePortInfo } from './types.js';
 

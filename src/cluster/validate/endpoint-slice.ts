@@ -1,3 +1,4 @@
+import { parseIPSloppy } from '../../net/sloppy.js';
 import {
   MAX_ENDPOINT_ADDRESSES,
   MAX_SERVICE_PORTS,
@@ -5,7 +6,6 @@ import {
   MAX_SLICE_PORTS,
   MAX_SUBSET_ADDRESSES,
 } from '../limits/index.js';
-import { parseIPSloppy } from '../../net/sloppy.js';
 import { describe, isRecord, type ValidationContext } from './context.js';
 import {
   checkArray,

@@ -1,8 +1,8 @@
 // Service validation: the subset of the API server's ValidateService that decides what kube-proxy
 // and DNS would see.
 
-import { MAX_SERVICE_PORTS } from '../limits/index.js';
 import { parseIPSloppy } from '../../net/sloppy.js';
+import { MAX_SERVICE_PORTS } from '../limits/index.js';
 import { describe, isRecord, type ValidationContext } from './context.js';
 import {
   checkArray,

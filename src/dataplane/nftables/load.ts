@@ -1,6 +1,5 @@
 // nftables rule text (either text form, or JSON) into a Dataplane.
-import type { Dataplane } from '../dataplane.js';
-import type { LoadOptions } from '../load.js';
+import type { Dataplane, LoadOptions } from '../dataplane.js';
 import { NftablesDataplane } from './evaluate.js';
 import { parseNftJson } from './parse-json.js';
 import { parseNftText } from './parse-text.js';

@@ -1,7 +1,7 @@
 // What one Service contributes to the IPVS proxier's state: its virtual servers, set members,
 // kube-ipvs0 addresses and KUBE-IPVS-OUT-FILTER rules.
 
-import { parseIPSloppy } from '../../cluster/sloppy-ip.js';
+import { parseIPSloppy } from '../../net/index.js';
 import type { ProxyState } from '../state.js';
 import type { ServicePortInfo } from '../types.js';
 import { allowsNode, membersOf } from './ipsets.js';

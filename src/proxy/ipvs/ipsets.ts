@@ -1,8 +1,9 @@
 // The ipsets of upstream's ipsetInfo (pkg/proxy/ipvs/proxier.go, ipset.go): names, types, the
 // comments its iptables rules carry, and the members each service port adds, spelled as
 // `ipset save` prints them.
-import { cidrContains, parseCIDRSloppy, parseIPSloppy } from '../../cluster/sloppy-ip.js';
+
 import type { IPFamily } from '../../cluster/types.js';
+import { cidrContains, parseCIDRSloppy, parseIPSloppy } from '../../net/index.js';
 import type { ProxyState } from '../state.js';
 import type { ServicePortInfo } from '../types.js';
 import type { IpvsOptions } from './options.js';

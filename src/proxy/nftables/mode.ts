@@ -3,8 +3,9 @@
 import type { Payload, ProxyMode, Syncer, SyncerOptions, SyncResult } from '../mode.js';
 import type { ProxyState } from '../state.js';
 import type { ChangeSet } from '../types.js';
+import { toJSON } from './json.js';
 import { EMPTY_NFT_MEMO, type NftMemo, type NftSync, type NftSyncSummary, renderSync } from './render.js';
-import { Transaction, toJSON, toText } from './transaction.js';
+import { Transaction, toText } from './transaction.js';
 
 /** One payload for a sync: the stale-chain deletions (if any) followed by the main transaction. */
 export function encodeSync(sync: Pick<NftSync, 'pre' | 'main'>, format: 'text' | 'json'): string {

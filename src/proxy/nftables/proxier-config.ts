@@ -1,7 +1,8 @@
 // What the nftables proxier takes from the node and the KubeProxyConfiguration: the masquerade mark
 // as written, the local-traffic detector, the addresses accepting NodePorts, the service CIDRs.
-import { parseCIDRSloppy } from '../../cluster/sloppy-ip.js';
+
 import type { ClusterObject, IPFamily, ServiceCIDR } from '../../cluster/types.js';
+import { parseCIDRSloppy } from '../../net/index.js';
 import type { ProxyConfig } from '../config.js';
 import type { Profile } from '../mode.js';
 import { localTrafficDetector, masqueradeMark, nftablesNodePortIPs } from '../node-config.js';

@@ -185,5 +185,3 @@ export function toText(tx: Transaction): string {
   }
   return chunks.join('');
 }
-
-export { toJSON } from './json.js';

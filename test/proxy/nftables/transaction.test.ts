@@ -1,7 +1,8 @@
 // The transaction's two encodings: `nft -f` lines as knftables writes them, and libnftables JSON.
 import { describe, expect, test } from 'vitest';
+import { toJSON } from '../../../src/proxy/nftables/json.js';
 import type { NftObject, Verb } from '../../../src/proxy/nftables/transaction.js';
-import { Transaction, toJSON, toText } from '../../../src/proxy/nftables/transaction.js';
+import { Transaction, toText } from '../../../src/proxy/nftables/transaction.js';
 
 function one(verb: Verb, object: NftObject, family: 'ip' | 'ip6' = 'ip'): Transaction {
   const tx = new Transaction(family);
