@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'KP_LAB'
   | 'KP_STORE'
   | 'KP_IPAM'
-  | 'KP_DNS';
+  | 'KP_DNS'
+  | 'KP_PROXY';
 
 export abstract class KubeplaneError extends Error {
   abstract readonly code: ErrorCode;
@@ -135,6 +136,16 @@ export class LabError extends KubeplaneError {
 /** A store that cannot be reached or answers wrongly. */
 export class StoreError extends KubeplaneError {
   readonly code = 'KP_STORE' as const;
+}
+
+/** A userspace proxy that cannot start or serve (a listen address in use, a port map it cannot write). */
+export class ProxyRuntimeError extends KubeplaneError {
+  readonly code = 'KP_PROXY' as const;
+  override readonly isInputError: boolean;
+  constructor(message: string, isInputError: boolean, options?: ErrorOptions) {
+    super(message, options);
+    this.isInputError = isInputError;
+  }
 }
 
 /** Exit status the CLI uses for an error. */

@@ -12,6 +12,7 @@ import { registerDiff } from './diff.js';
 import { registerDns } from './dns.js';
 import { registerGenerate } from './generate.js';
 import { registerIpam } from './ipam.js';
+import { registerProxy } from './proxy.js';
 import { registerRules } from './rules.js';
 import { registerValidate } from './validate.js';
 
@@ -36,6 +37,7 @@ export function buildProgram(): Command {
   registerIpam(program);
   registerDns(program);
   registerBenchLoad(program);
+  registerProxy(program);
   return program;
 }
 
