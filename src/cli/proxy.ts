@@ -14,8 +14,6 @@ interface ProxyCmdFlags {
   node?: string;
   udpIdleTimeout: string;
   l7?: string;
-  dnsListen?: string;
-  netns?: string;
 }
 
 /** "250ms", "2s", "1m" or a bare number of milliseconds. */
@@ -63,8 +61,6 @@ export interface CheckedProxyFlags {
   node: string | undefined;
   udpIdleTimeoutMs: number;
   l7Http: boolean;
-  dnsListen: { host: string; port: number } | undefined;
-  netns: string | undefined;
 }
 
 async function checkFlags(flags: ProxyCmdFlags): Promise<CheckedProxyFlags> {
@@ -84,17 +80,6 @@ async function checkFlags(flags: ProxyCmdFlags): Promise<CheckedProxyFlags> {
     if (!Number.isInteger(seed) || seed < 0)
       throw new UsageError(`--seed: ${JSON.stringify(flags.seed)} must be an integer >= 0`);
   }
-  let dnsListen: CheckedProxyFlags['dnsListen'];
-  if (flags.dnsListen !== undefined) {
-    const { parseHostPort } = await import('../dns/upstream.js');
-    try {
-      dnsListen = parseHostPort(flags.dnsListen, '--dns-listen');
-    } catch (err) {
-      throw new UsageError((err as Error).message);
-    }
-  }
-  if (flags.netns !== undefined && !/^[A-Za-z0-9_.-]{1,64}$/.test(flags.netns))
-    throw new UsageError(`--netns: ${JSON.stringify(flags.netns)} is not a network namespace name`);
   if (flags.portMap) {
     const { checkPortMapPath } = await import('../proxy/userspace/port-map-file.js');
     await checkPortMapPath(flags.portMap);
@@ -109,7 +94,5 @@ async function checkFlags(flags: ProxyCmdFlags): Promise<CheckedProxyFlags> {
     node: flags.node,
     udpIdleTimeoutMs: parseDuration('--udp-idle-timeout', flags.udpIdleTimeout),
     l7Http: flags.l7 === 'http',
-    dnsListen,
-    netns: flags.netns,
   };
 }

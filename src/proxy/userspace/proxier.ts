@@ -96,7 +96,7 @@ export class UserspaceProxier {
       } catch (err) {
         const error = listenError(err, t, this.options.listenHost);
         if (!this.started) {
-          await this.close(0);
+          await this.shutdown(0);
           throw error;
         }
         failed.push({ target: t, error });
@@ -148,6 +148,11 @@ export class UserspaceProxier {
   /** Stop accepting, let open connections finish for up to `drainMs`, then close what is left. */
   async close(drainMs: number): Promise<void> {
     await this.queue;
+    await this.shutdown(drainMs);
+  }
+
+  /** close() without waiting for the sync queue (a failing first sync calls it from inside). */
+  private async shutdown(drainMs: number): Promise<void> {
     clearInterval(this.sweeper);
     const all = [...[...this.open.values()].map((o) => o.listener), ...this.stopped];
     this.open.clear();
