@@ -8,12 +8,15 @@ export type ErrorCode =
   | 'KP_MANIFEST_READ'
   | 'KP_USAGE'
   | 'KP_NODE'
+  | 'KP_PROXY_CONFIG'
   | 'KP_MODE_UNAVAILABLE'
   | 'KP_RULE_PARSE'
   | 'KP_LAB'
   | 'KP_STORE'
+  | 'KP_STORE_GONE'
   | 'KP_IPAM'
   | 'KP_DNS'
+  | 'KP_DATAPLANE'
   | 'KP_PROXY';
 
 export abstract class KubeplaneError extends Error {
@@ -100,6 +103,12 @@ export class NodeSelectionError extends KubeplaneError {
   override readonly isInputError = true;
 }
 
+/** A KubeProxyConfiguration or node setting the proxy cannot use (kube-proxy refuses to start). */
+export class ProxyConfigError extends KubeplaneError {
+  readonly code = 'KP_PROXY_CONFIG' as const;
+  override readonly isInputError = true;
+}
+
 /** A proxy mode, or a feature of one, that this build does not provide. */
 export class ModeUnavailableError extends KubeplaneError {
   readonly code = 'KP_MODE_UNAVAILABLE' as const;
@@ -135,7 +144,23 @@ export class LabError extends KubeplaneError {
 
 /** A store that cannot be reached or answers wrongly. */
 export class StoreError extends KubeplaneError {
-  readonly code = 'KP_STORE' as const;
+  readonly code: ErrorCode = 'KP_STORE';
+}
+
+/**
+ * A watch asked for history the store no longer keeps (the API server's "410 Gone": resourceVersion
+ * too old). The watcher must re-list and watch from the new snapshot; an informer does this itself.
+ */
+export class ResourceVersionGoneError extends StoreError {
+  override readonly code = 'KP_STORE_GONE' as const;
+  constructor(
+    readonly resourceVersion: number,
+    readonly oldestKept: number | undefined,
+  ) {
+    super(
+      `resourceVersion ${resourceVersion} is too old to watch from (oldest kept: ${oldestKept ?? 'none'}); re-list and watch from the snapshot`,
+    );
+  }
 }
 
 /** A userspace proxy that cannot start or serve (a listen address in use, a port map it cannot write). */
@@ -177,4 +202,10 @@ export class IpamError extends KubeplaneError {
     super(message, options);
     this.isInputError = kind === 'invalid-config' || kind === 'out-of-range';
   }
+}
+
+/** Rules that parse but cannot be traced as given (an ipset whose members are unknown ...). */
+export class DataplaneError extends KubeplaneError {
+  readonly code = 'KP_DATAPLANE' as const;
+  override readonly isInputError = true;
 }

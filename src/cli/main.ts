@@ -10,10 +10,14 @@ import { registerBenchLoad } from './bench-load.js';
 import { registerDemo } from './demo.js';
 import { registerDiff } from './diff.js';
 import { registerDns } from './dns.js';
+import { registerExplain } from './explain.js';
 import { registerGenerate } from './generate.js';
 import { registerIpam } from './ipam.js';
 import { registerProxy } from './proxy.js';
 import { registerRules } from './rules.js';
+import { registerServe } from './serve.js';
+import { registerStore } from './store.js';
+import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
 
 function packageVersion(): string {
@@ -37,6 +41,10 @@ export function buildProgram(): Command {
   registerIpam(program);
   registerDns(program);
   registerBenchLoad(program);
+  registerTrace(program);
+  registerExplain(program);
+  registerStore(program);
+  registerServe(program);
   registerProxy(program);
   return program;
 }
