@@ -18,7 +18,8 @@ export type ErrorCode =
   | 'KP_IPAM'
   | 'KP_DNS'
   | 'KP_BENCH'
-  | 'KP_DATAPLANE';
+  | 'KP_DATAPLANE'
+  | 'KP_PROXY';
 
 export abstract class KubeplaneError extends Error {
   abstract readonly code: ErrorCode;
@@ -195,6 +196,16 @@ export class ResourceVersionGoneError extends StoreError {
     super(
       `resourceVersion ${resourceVersion} is too old to watch from (oldest kept: ${oldestKept ?? 'none'}); re-list and watch from the snapshot`,
     );
+  }
+}
+
+/** A userspace proxy that cannot start or serve (a listen address in use, a port map it cannot write). */
+export class ProxyRuntimeError extends KubeplaneError {
+  readonly code = 'KP_PROXY' as const;
+  override readonly isInputError: boolean;
+  constructor(message: string, isInputError: boolean, options?: ErrorOptions) {
+    super(message, options);
+    this.isInputError = isInputError;
   }
 }
 

@@ -13,6 +13,7 @@ import { registerDns } from './dns.js';
 import { registerExplain } from './explain.js';
 import { registerGenerate } from './generate.js';
 import { registerIpam } from './ipam.js';
+import { registerProxy } from './proxy.js';
 import { registerRules } from './rules.js';
 import { registerServe } from './serve.js';
 import { registerStore } from './store.js';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerExplain(program);
   registerStore(program);
   registerServe(program);
+  registerProxy(program);
   return program;
 }
 

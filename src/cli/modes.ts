@@ -10,17 +10,11 @@ export type ModeName = (typeof MODE_NAMES)[number];
 
 type Loader<T> = () => Promise<T>;
 
-function notBuilt(mode: string): Loader<ProxyMode> {
-  return async () => {
-    throw new ModeUnavailableError(`proxy mode ${mode} is not built yet`);
-  };
-}
-
 const MODES: Record<ModeName, Loader<ProxyMode>> = {
   iptables: () => import('../proxy/iptables/mode.js').then((m) => m.iptablesMode as ProxyMode),
   nftables: () => import('../proxy/nftables/mode.js').then((m) => m.nftablesMode as ProxyMode),
   ipvs: () => import('../proxy/ipvs/mode.js').then((m) => m.ipvsMode as ProxyMode),
-  userspace: notBuilt('userspace'),
+  userspace: () => import('../proxy/userspace/mode.js').then((m) => m.userspaceMode as ProxyMode),
 };
 
 const APPLIERS: Partial<Record<ModeName, Loader<Applier>>> = {
