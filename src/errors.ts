@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'KP_LAB'
   | 'KP_STORE'
   | 'KP_IPAM'
-  | 'KP_DNS';
+  | 'KP_DNS'
+  | 'KP_CONTROL';
 
 export abstract class KubeplaneError extends Error {
   abstract readonly code: ErrorCode;
@@ -165,5 +166,19 @@ export class IpamError extends KubeplaneError {
   ) {
     super(message, options);
     this.isInputError = kind === 'invalid-config' || kind === 'out-of-range';
+  }
+}
+
+/** What the control plane could not complete: an address or port taken or exhausted, a bad flag value. */
+export class ControlError extends KubeplaneError {
+  readonly code = 'KP_CONTROL' as const;
+  override readonly isInputError = true;
+  constructor(
+    /** "Kind namespace/name" of the object, or the flag. */
+    readonly object: string,
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${object}: ${field}: ${problem}`);
   }
 }
