@@ -8,11 +8,11 @@ import { parseIP } from '../ipam/ip.js';
 import { parseKubeCIDR, parseNodeCidrConfig, planNodeCidrs } from '../ipam/node-cidr-allocator.js';
 import { type ControlWarning, slicesFor } from './endpoint-slices.js';
 import { ServiceIPRange } from './ip-allocator.js';
-import { assignPodIPs, podHasIP } from './pod-ips.js';
+import { assignPodIPs } from './pod-ips.js';
 import { NodePortAllocator, parsePortRange } from './port-allocator.js';
 import { makeNodes, schedule } from './scheduler.js';
 import { seededRandom } from './seeded.js';
-import { completeService, occupy, serviceNeedsCompletion } from './services.js';
+import { completeService, occupy } from './services.js';
 import { renderWarnings } from './warnings.js';
 import { ownersOf, podsOf } from './workloads.js';
 
@@ -41,20 +41,14 @@ export const DEFAULT_SERVICE_CIDR = '10.96.0.0/12';
 export const DEFAULT_NODE_PORT_RANGE = '30000-32767';
 export const DEFAULT_CLUSTER_CIDR = '10.244.0.0/16';
 
-/** Does the input need the control plane (anything a cluster would still write)? */
+/**
+ * Does the input look like applied manifests the control plane still has to complete? Workloads, or a
+ * Service without a clusterIP. A dump (every Service has its clusterIP) is left as it is, even where a
+ * cluster would have filled more in, so hand-written test fixtures keep rendering what they say.
+ */
 export function needsCompletion(objects: readonly ClusterObject[], workloads: readonly Workload[]): boolean {
   if (workloads.length > 0) return true;
-  const sliced = new Set<string>();
-  for (const o of objects)
-    if (o.kind === 'EndpointSlice') sliced.add(`${o.metadata.namespace}/${o.metadata.labels?.[SERVICE_NAME_LABEL]}`);
-  const hasPods = objects.some((o) => o.kind === 'Pod');
-  return objects.some(
-    (o) =>
-      (o.kind === 'Service' &&
-        (serviceNeedsCompletion(o) ||
-          (hasPods && o.spec.selector && o.spec.type !== 'ExternalName' && !sliced.has(objectKey(o))))) ||
-      (o.kind === 'Pod' && (!o.spec?.nodeName || !podHasIP(o))),
-  );
+  return objects.some((o) => o.kind === 'Service' && o.spec.type !== 'ExternalName' && !o.spec.clusterIP);
 }
 
 function serviceRanges(cidrs: readonly ServiceCIDR[], flag: string | undefined): ServiceIPRange[] {
