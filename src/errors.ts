@@ -6,14 +6,18 @@ export type ErrorCode =
   | 'KP_MANIFEST_SET'
   | 'KP_MANIFEST_PARSE'
   | 'KP_MANIFEST_READ'
+  | 'KP_MANIFEST_LIMIT'
   | 'KP_USAGE'
   | 'KP_NODE'
+  | 'KP_PROXY_CONFIG'
   | 'KP_MODE_UNAVAILABLE'
   | 'KP_RULE_PARSE'
   | 'KP_LAB'
   | 'KP_STORE'
+  | 'KP_STORE_GONE'
   | 'KP_IPAM'
   | 'KP_DNS'
+  | 'KP_DATAPLANE'
   | 'KP_CONTROL';
 
 export abstract class KubeplaneError extends Error {
@@ -79,12 +83,46 @@ export class ManifestReadError extends KubeplaneError {
   }
 }
 
+/** Where an input limit was exceeded: the file, and when known the document and the field. */
+export interface LimitLocation {
+  file: string;
+  /** 0-based; printed 1-based. */
+  document?: number;
+  kind?: string;
+  object?: string;
+  field?: string;
+}
+
+/**
+ * Input beyond a limit kubeplane holds (size, count, depth, alias expansion, list length): refused
+ * before the input can cost unbounded time or memory. The limits are listed in the README.
+ */
+export class ManifestLimitError extends KubeplaneError {
+  readonly code = 'KP_MANIFEST_LIMIT' as const;
+  override readonly isInputError = true;
+  constructor(
+    readonly at: LimitLocation,
+    readonly problem: string,
+  ) {
+    const what = at.kind || at.object ? ` (${[at.kind, at.object].filter(Boolean).join(' ')})` : '';
+    const doc = at.document !== undefined ? `: document ${at.document + 1}${what}` : '';
+    super(`${at.file}${doc}${at.field ? `: ${at.field}` : ''}: ${problem}`);
+  }
+}
+
+export type ManifestProblem = ManifestError | ManifestParseError | ManifestReadError | ManifestLimitError;
+
+/** How many problems a ManifestSetError's message lists; the rest are counted (all stay in `errors`). */
+export const MAX_LISTED_PROBLEMS = 100;
+
 /** Every problem found in one input set; nothing from the set is applied. */
 export class ManifestSetError extends KubeplaneError {
   readonly code = 'KP_MANIFEST_SET' as const;
   override readonly isInputError = true;
-  constructor(readonly errors: readonly (ManifestError | ManifestParseError | ManifestReadError)[]) {
-    super(errors.map((e) => e.message).join('\n'));
+  constructor(readonly errors: readonly ManifestProblem[]) {
+    const listed = errors.slice(0, MAX_LISTED_PROBLEMS).map((e) => e.message);
+    if (errors.length > MAX_LISTED_PROBLEMS) listed.push(`... and ${errors.length - MAX_LISTED_PROBLEMS} more`);
+    super(listed.join('\n'));
   }
 }
 
@@ -97,6 +135,12 @@ export class UsageError extends KubeplaneError {
 /** The node to render for cannot be chosen. */
 export class NodeSelectionError extends KubeplaneError {
   readonly code = 'KP_NODE' as const;
+  override readonly isInputError = true;
+}
+
+/** A KubeProxyConfiguration or node setting the proxy cannot use (kube-proxy refuses to start). */
+export class ProxyConfigError extends KubeplaneError {
+  readonly code = 'KP_PROXY_CONFIG' as const;
   override readonly isInputError = true;
 }
 
@@ -135,7 +179,23 @@ export class LabError extends KubeplaneError {
 
 /** A store that cannot be reached or answers wrongly. */
 export class StoreError extends KubeplaneError {
-  readonly code = 'KP_STORE' as const;
+  readonly code: ErrorCode = 'KP_STORE';
+}
+
+/**
+ * A watch asked for history the store no longer keeps (the API server's "410 Gone": resourceVersion
+ * too old). The watcher must re-list and watch from the new snapshot; an informer does this itself.
+ */
+export class ResourceVersionGoneError extends StoreError {
+  override readonly code = 'KP_STORE_GONE' as const;
+  constructor(
+    readonly resourceVersion: number,
+    readonly oldestKept: number | undefined,
+  ) {
+    super(
+      `resourceVersion ${resourceVersion} is too old to watch from (oldest kept: ${oldestKept ?? 'none'}); re-list and watch from the snapshot`,
+    );
+  }
 }
 
 /** Exit status the CLI uses for an error. */
@@ -181,4 +241,10 @@ export class ControlError extends KubeplaneError {
   ) {
     super(`${object}: ${field}: ${problem}`);
   }
+}
+
+/** Rules that parse but cannot be traced as given (an ipset whose members are unknown ...). */
+export class DataplaneError extends KubeplaneError {
+  readonly code = 'KP_DATAPLANE' as const;
+  override readonly isInputError = true;
 }

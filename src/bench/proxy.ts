@@ -2,9 +2,11 @@
 // proxy state, payload size, and the kernel's own apply time for the same full payload.
 import { generateCluster } from '../cluster/generate.js';
 import type { EndpointSlice, Service } from '../cluster/types.js';
+import type { Applier } from '../lab/appliers/applier.js';
 import { resolveProxyConfig } from '../proxy/config.js';
-import { loadMode, type ModeName } from '../proxy/modes.js';
+import type { Payload, ProxyMode, Syncer } from '../proxy/mode.js';
 import { ProxyTracker } from '../proxy/state.js';
+import { FULL_SYNC } from '../proxy/types.js';
 import { type MachineInfo, machineInfo } from './machine.js';
 import { measure, round } from './runner.js';
 
@@ -34,8 +36,15 @@ export interface ProxyBenchReport {
   cases: ProxyBenchCase[];
 }
 
+/** A mode to measure, and how its payloads reach a kernel (none: no kernel figure). */
+export interface BenchMode {
+  name: string;
+  mode: ProxyMode;
+  applier?: Applier | undefined;
+}
+
 export interface ProxyBenchOptions {
-  modes: ModeName[];
+  modes: readonly BenchMode[];
   services: number[];
   endpoints: number;
   repeat: number;
@@ -50,11 +59,42 @@ function clone<T>(v: T): T {
   return structuredClone(v);
 }
 
+/** The kernel's time to load a full sync into a fresh namespace; null without root or tools. */
+export async function kernelApplyMs(applier: Applier, payloads: readonly Payload[]): Promise<number | null> {
+  const { isRoot, run } = await import('../lab/exec.js');
+  if (!isRoot()) return null;
+  try {
+    await run('sh', ['-c', applier.tools.map((t) => `command -v ${t}`).join(' && ')]);
+  } catch {
+    return null;
+  }
+  const { createNetns, deleteNetns, nextNetnsName } = await import('../lab/netns.js');
+  const ns = nextNetnsName('b');
+  await createNetns(ns);
+  try {
+    return (await applier.apply(ns, payloads, { full: true, family: 'IPv4' })).ms;
+  } finally {
+    await deleteNetns(ns);
+  }
+}
+
+interface Synced {
+  payloads: readonly Payload[];
+  rules: number;
+}
+
+function bytesOf(payloads: readonly Payload[]): number {
+  let n = 0;
+  for (const p of payloads) n += Buffer.byteLength(p.text);
+  return n;
+}
+
 export async function runProxyBench(opts: ProxyBenchOptions): Promise<ProxyBenchReport> {
   const cases: ProxyBenchCase[] = [];
-  for (const modeName of opts.modes) {
-    const mode = await loadMode(modeName);
-    if (!mode.createSyncRenderer) throw new Error(`mode ${modeName} has no sync renderer to benchmark`);
+  // The bench's own clock: each sync a second after the last, so no large-cluster cleanup is skipped
+  // by accident and runs are repeatable.
+  let clock = 0;
+  for (const { name: modeName, mode, applier } of opts.modes) {
     for (const n of opts.services) {
       opts.onProgress?.(`${modeName}: ${n} services x ${opts.endpoints} endpoints: building state`);
       const objects = generateCluster({ services: n, endpoints: opts.endpoints, nodes: 100, seed: opts.seed });
@@ -62,25 +102,25 @@ export async function runProxyBench(opts: ProxyBenchOptions): Promise<ProxyBench
       const tracker = new ProxyTracker('IPv4', config);
       for (const o of objects) tracker.upsert(o);
       const first = tracker.sync();
-      const newRenderer = () =>
-        mode.createSyncRenderer!({ config, family: 'IPv4', profile: 'default', format: 'text' });
+      const newSyncer = () => mode.createSyncer({ family: 'IPv4', profile: 'default', format: 'text' });
 
-      // Full sync: a fresh renderer each time (a cold start), from the same built state.
+      // Full sync: a fresh syncer and memo each time (a cold start), from the same built state.
       opts.onProgress?.(`${modeName}: ${n} services: full render`);
-      let full = { payload: '', rules: 0 };
+      let full: Synced = { payloads: [], rules: 0 };
       const fullTime = await measure(
-        (r) => {
-          full = r.sync(first.state, { full: true, services: new Set() });
+        (s: Syncer<unknown>) => {
+          const r = s.sync(first.state, FULL_SYNC, s.initialMemo, (clock += 1000));
+          full = { payloads: r.payloads, rules: r.stats.rules ?? 0 };
         },
         { warmup: opts.warmup, repeat: opts.repeat },
-        newRenderer,
+        newSyncer,
       );
       let kernel: number | null = null;
-      if (opts.kernel && mode.measureKernelApply) {
+      if (opts.kernel && applier) {
         opts.onProgress?.(`${modeName}: ${n} services: kernel apply`);
         const times: number[] = [];
         for (let i = 0; i < opts.kernelRepeat; i++) {
-          const t = await mode.measureKernelApply(full.payload);
+          const t = await kernelApplyMs(applier, full.payloads);
           if (t === null) break;
           times.push(t);
         }
@@ -94,14 +134,15 @@ export async function runProxyBench(opts: ProxyBenchOptions): Promise<ProxyBench
         renderMsMedian: round(fullTime.median),
         renderMsP90: round(fullTime.p90),
         stateMsMedian: 0,
-        payloadBytes: Buffer.byteLength(full.payload),
+        payloadBytes: bytesOf(full.payloads),
         rules: full.rules,
         kernelApplyMsMedian: kernel,
       });
 
-      // Partial syncs: one renderer that has done a full sync, then alternating changes A->B->A.
-      const renderer = newRenderer();
-      renderer.sync(first.state, { full: true, services: new Set() });
+      // Partial syncs: one syncer that has done a full sync, then alternating changes A->B->A, each
+      // sync starting from the memo the previous one returned (as an agent commits after applying).
+      const syncer = newSyncer();
+      let memo = syncer.sync(first.state, FULL_SYNC, syncer.initialMemo, (clock += 1000)).memo;
       const svc = objects.find(
         (o): o is Service => o.kind === 'Service' && o.metadata.name === `svc-${Math.floor(n / 2)}`,
       )!;
@@ -118,11 +159,13 @@ export async function runProxyBench(opts: ProxyBenchOptions): Promise<ProxyBench
       ] as const) {
         opts.onProgress?.(`${modeName}: ${n} services: ${kind}`);
         let flip = false;
-        let last = { payload: '', rules: 0 };
+        let last: Synced = { payloads: [], rules: 0 };
         const stateTimes: number[] = [];
         const t = await measure(
           (s) => {
-            last = renderer.sync(s.state, s.changes);
+            const r = syncer.sync(s.state, s.changes, memo, (clock += 1000));
+            memo = r.memo;
+            last = { payloads: r.payloads, rules: r.stats.rules ?? 0 };
           },
           { warmup: opts.warmup, repeat: opts.repeat },
           () => {
@@ -134,11 +177,11 @@ export async function runProxyBench(opts: ProxyBenchOptions): Promise<ProxyBench
             return r;
           },
         );
-        // Leave the tracker and renderer in state A for the next kind.
+        // Leave the tracker and syncer in state A for the next kind.
         if (flip) {
           tracker.upsert(a);
           const back = tracker.sync();
-          renderer.sync(back.state, back.changes);
+          memo = syncer.sync(back.state, back.changes, memo, (clock += 1000)).memo;
         }
         stateTimes.sort((x, y) => x - y);
         cases.push({
@@ -149,7 +192,7 @@ export async function runProxyBench(opts: ProxyBenchOptions): Promise<ProxyBench
           renderMsMedian: round(t.median),
           renderMsP90: round(t.p90),
           stateMsMedian: round(stateTimes[Math.floor(stateTimes.length / 2)] ?? 0),
-          payloadBytes: Buffer.byteLength(last.payload),
+          payloadBytes: bytesOf(last.payloads),
           rules: last.rules,
           kernelApplyMsMedian: null,
         });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
-import { MODE_NAMES, type ModeName } from '../proxy/modes.js';
 import { writeOutput } from './io.js';
+import { MODE_NAMES } from './modes.js';
 import { intFlag as int, intListFlag as intList } from './numbers.js';
 
 export function registerBench(program: Command): void {
@@ -25,9 +25,12 @@ export function registerBench(program: Command): void {
         if (!(MODE_NAMES as readonly string[]).includes(m))
           throw new UsageError(`--modes: unknown mode ${JSON.stringify(m)}`);
       const { runProxyBench } = await import('../bench/proxy.js');
+      const { loadApplier, loadMode } = await import('./modes.js');
+      const benchModes = [];
+      for (const name of modes) benchModes.push({ name, mode: await loadMode(name), applier: await loadApplier(name) });
       const tty = process.stderr.isTTY === true;
       const report = await runProxyBench({
-        modes: modes as ModeName[],
+        modes: benchModes,
         services: intList('--services', String(opts.services)),
         endpoints: int('--endpoints', String(opts.endpoints), 1),
         repeat: int('--repeat', String(opts.repeat), 1),

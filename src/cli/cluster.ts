@@ -39,7 +39,7 @@ export function registerCluster(program: Command): void {
         apiVersion: 'v1',
         kind: 'List',
         metadata: { resourceVersion: '' },
-        items: [...loaded.workloads, ...loaded.objects],
+        items: [...(loaded.workloads ?? []), ...loaded.objects],
       };
       let text: string;
       if (format === 'json') text = `${JSON.stringify(list, null, 2)}\n`;

@@ -27,7 +27,8 @@ async function proxySection(objects: readonly ClusterObject[], config: ProxyConf
 }
 
 async function rulesSection(objects: readonly ClusterObject[], config: ProxyConfig): Promise<string[]> {
-  const { loadMode, MODE_NAMES } = await import('../proxy/modes.js');
+  const { loadMode, MODE_NAMES } = await import('./modes.js');
+  const { renderFullSync } = await import('../proxy/run.js');
   const lines = ['', 'rules kube-proxy would program on this node (kubeplane rules --mode M -f fixtures/demo):'];
   for (const name of MODE_NAMES) {
     let mode: Awaited<ReturnType<typeof loadMode>>;
@@ -37,13 +38,19 @@ async function rulesSection(objects: readonly ClusterObject[], config: ProxyConf
       continue; // a mode not built yet
     }
     for (const family of ['IPv4', 'IPv6'] as const) {
-      const r = mode.renderRules({ objects, config, family, format: 'text', profile: 'default', withJumps: false });
-      const n = r.text.split('\n').length - 1;
+      const r = renderFullSync(
+        mode,
+        objects,
+        { node: config.nodeName },
+        { family, format: 'text', profile: 'default' },
+      );
+      const text = r.payloads.map((p) => p.text).join('');
+      const n = text.split('\n').length - 1;
       const stats = Object.entries(r.stats)
         .filter(([, v]) => v > 0)
         .map(([k, v]) => `${k} ${v}`)
         .join(', ');
-      lines.push(`  ${name.padEnd(9)} ${family}: ${n} lines, ${Buffer.byteLength(r.text)} bytes (${stats})`);
+      lines.push(`  ${name.padEnd(9)} ${family}: ${n} lines, ${Buffer.byteLength(text)} bytes (${stats})`);
     }
   }
   return lines;

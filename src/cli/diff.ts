@@ -1,7 +1,8 @@
+// `kubeplane diff --mode M --from OLD --to NEW`: the payload of the sync the change makes, every
+// mode alike, with the mode's summary.
 import type { Command } from 'commander';
-import { ModeUnavailableError } from '../errors.js';
 import { collect, writeOutput } from './io.js';
-import { addProxyOptions, type ProxyFlags, parseProxyFlags, proxyConfigFor } from './proxy-options.js';
+import { addProxyOptions, configFlags, type ProxyFlags, parseProxyFlags } from './proxy-options.js';
 
 interface DiffFlags extends ProxyFlags {
   from?: string[];
@@ -19,30 +20,23 @@ export function registerDiff(program: Command): void {
   )
     .option('--out <file>', 'write the payload to a file instead of stdout')
     .action(async (opts: DiffFlags) => {
-      const { mode, family, format, profile } = parseProxyFlags(opts);
+      const { mode, options } = parseProxyFlags(opts);
       const { loadInput } = await import('./input.js');
-      const { loadMode } = await import('../proxy/modes.js');
+      const { loadMode } = await import('./modes.js');
+      const { diffPayloads, replayDiff } = await import('../proxy/run.js');
       const impl = await loadMode(mode);
-      if (!impl.renderDiff) throw new ModeUnavailableError(`proxy mode ${mode} has no partial syncs`);
       const from = await loadInput(opts.from, '--from');
       const to = await loadInput(opts.to, '--to');
-      const config = await proxyConfigFor(to.objects, opts);
-      const result = impl.renderDiff({
-        from: from.objects,
-        to: to.objects,
-        config,
-        family,
-        format,
-        profile,
-        withJumps: false,
-      });
+      const d = replayDiff(impl, from.objects, to.objects, configFlags(opts), options, Date.now());
+      const { payloads, summary } = diffPayloads(impl, d, options.format);
+      const body = payloads.length === 1 ? payloads[0]!.text : payloads.map((p) => `${p.header}\n${p.text}`).join('');
       // Text payloads carry the summary as trailing comment lines, which iptables-restore and nft
       // both skip, so the output still loads; JSON keeps stdout pure and puts it on stderr.
-      if (format === 'text') {
-        await writeOutput(`${result.text}${result.summary.map((l) => `# ${l}\n`).join('')}`, opts.out);
+      if (options.format === 'text') {
+        await writeOutput(`${body}${summary.map((l) => `# ${l}\n`).join('')}`, opts.out);
       } else {
-        await writeOutput(result.text, opts.out);
-        process.stderr.write(`${result.summary.join('\n')}\n`);
+        await writeOutput(body, opts.out);
+        process.stderr.write(`${summary.join('\n')}\n`);
       }
     });
 }

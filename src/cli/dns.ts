@@ -3,9 +3,11 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { collect, writeOutput } from './io.js';
+import { STORE_FLAG, STORE_HELP } from './store-input.js';
 
 interface ZoneFlags {
   file?: string[];
+  store?: string;
   domain?: string[];
   ttl?: string;
   pods?: string;
@@ -37,6 +39,7 @@ const DOMAIN = /^(?=.{1,253}$)[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?(\.[a-z0-9]([a-z
 function zoneFlags(cmd: Command): Command {
   return cmd
     .option('-f, --file <path>', 'manifest file, directory, or - for stdin (repeatable)', collect)
+    .option(STORE_FLAG, `${STORE_HELP} (serve: followed live)`)
     .option('--domain <zone>', 'cluster zone, reverse zone or CIDR (repeatable; default cluster.local)', collect)
     .option('--ttl <seconds>', 'record TTL, 0-3600', '5')
     .option('--pods <mode>', 'pod records: disabled | insecure | verified', 'disabled')
@@ -145,11 +148,11 @@ export function registerDns(program: Command): void {
       const listen = await hostPort(flags.listen, '--listen');
       const upstream = flags.upstream ? await hostPort(flags.upstream, '--upstream') : undefined;
       const metricsListen = flags.metricsListen ? await hostPort(flags.metricsListen, '--metrics-listen') : undefined;
-      const { loadInput } = await import('./input.js');
-      const loaded = await loadInput(flags.file);
-      const { MemoryClusterStore } = await import('../cluster/memory-store.js');
+      if (flags.watch && flags.store !== undefined)
+        throw new UsageError('--watch reloads -f files; a --store is followed live without it');
+      const { openObjects } = await import('./store-input.js');
+      const { store } = await openObjects(flags);
       const { startDnsService } = await import('../dns/service.js');
-      const store = new MemoryClusterStore(loaded.objects);
       const running = await startDnsService(store, {
         listen,
         // ns.dns.<zone> answers with the address we serve on (loopback when bound to every address),
@@ -181,6 +184,7 @@ export function registerDns(program: Command): void {
       });
       stopWatching();
       await running.close();
+      await store.close();
     });
 
   zoneFlags(
@@ -197,8 +201,8 @@ export function registerDns(program: Command): void {
       if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(flags.namespace))
         throw new UsageError(`--namespace: "${flags.namespace}" is not a namespace name`);
       if (name === '' || name.length > 253) throw new UsageError(`NAME: "${name}" is not a domain name`);
-      const { loadInput } = await import('./input.js');
-      const loaded = await loadInput(flags.file);
+      const { loadObjects } = await import('./store-input.js');
+      const loaded = await loadObjects(flags);
       const { ZoneIndex } = await import('../dns/index.js');
       const { resolveAsPod } = await import('../dns/resolve.js');
       const { answerText } = await import('../dns/text.js');

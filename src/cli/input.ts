@@ -21,8 +21,8 @@ export async function loadInput(
   const loaded = await loadManifests(files);
   printWarnings(loaded.warnings);
   const { needsCompletion, completeCluster } = await import('../control/complete.js');
-  if (!options.forceComplete && !needsCompletion(loaded.objects, loaded.workloads)) return loaded;
-  const done = await completeCluster(loaded.objects, loaded.workloads, options.control ?? { nodes: 1 });
+  if (!options.forceComplete && !needsCompletion(loaded.objects, loaded.workloads ?? [])) return loaded;
+  const done = await completeCluster(loaded.objects, loaded.workloads ?? [], options.control ?? { nodes: 1 });
   printControlWarnings(done.warnings);
   const counts: Record<string, number> = {};
   for (const o of [...done.objects, ...done.workloads]) counts[o.kind] = (counts[o.kind] ?? 0) + 1;

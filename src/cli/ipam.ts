@@ -3,9 +3,11 @@
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { collect, writeOutput } from './io.js';
+import { STORE_FLAG, STORE_HELP } from './store-input.js';
 
 interface NodeCidrOpts {
   file?: string[];
+  store?: string;
   clusterCidr?: string;
   nodeMask?: string;
   nodeMaskIpv4?: string;
@@ -16,7 +18,7 @@ interface NodeCidrOpts {
 
 async function nodeCidrs(opts: NodeCidrOpts): Promise<void> {
   if (!opts.clusterCidr) throw new UsageError('--cluster-cidr is required (e.g. 10.244.0.0/16,fd00:10:244::/56)');
-  const { loadInput } = await import('./input.js');
+  const { loadObjects } = await import('./store-input.js');
   const { parseNodeCidrConfig, planNodeCidrs } = await import('../ipam/node-cidr-allocator.js');
   const { IpamError } = await import('../errors.js');
   let config: ReturnType<typeof parseNodeCidrConfig>;
@@ -31,7 +33,7 @@ async function nodeCidrs(opts: NodeCidrOpts): Promise<void> {
     if (err instanceof IpamError) throw new UsageError(err.message);
     throw err;
   }
-  const loaded = await loadInput(opts.file);
+  const loaded = await loadObjects(opts);
   const nodes = loaded.objects.flatMap((o) =>
     o.kind === 'Node'
       ? [
@@ -105,6 +107,7 @@ export function registerIpam(program: Command): void {
       'assign pod CIDRs to Nodes as kube-controller-manager does (existing podCIDRs kept; new nodes in name order)',
     )
     .option('-f, --file <path>', 'manifest file, directory, or - for stdin (repeatable)', collect)
+    .option(STORE_FLAG, STORE_HELP)
     .option('--cluster-cidr <cidrs>', 'cluster CIDR, or two comma-separated (one per family) for dual stack')
     .option(
       '--node-mask <n>',

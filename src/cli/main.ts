@@ -11,9 +11,13 @@ import { registerCluster } from './cluster.js';
 import { registerDemo } from './demo.js';
 import { registerDiff } from './diff.js';
 import { registerDns } from './dns.js';
+import { registerExplain } from './explain.js';
 import { registerGenerate } from './generate.js';
 import { registerIpam } from './ipam.js';
 import { registerRules } from './rules.js';
+import { registerServe } from './serve.js';
+import { registerStore } from './store.js';
+import { registerTrace } from './trace.js';
 import { registerValidate } from './validate.js';
 
 function packageVersion(): string {
@@ -38,6 +42,10 @@ export function buildProgram(): Command {
   registerIpam(program);
   registerDns(program);
   registerBenchLoad(program);
+  registerTrace(program);
+  registerExplain(program);
+  registerStore(program);
+  registerServe(program);
   return program;
 }
 

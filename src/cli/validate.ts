@@ -1,15 +1,17 @@
 import type { Command } from 'commander';
 import { collect, writeOutput } from './io.js';
+import { STORE_FLAG, STORE_HELP } from './store-input.js';
 
 export function registerValidate(program: Command): void {
   program
     .command('validate')
     .description('load and validate manifests; print object counts per kind')
     .option('-f, --file <path>', 'manifest file, directory, or - for stdin (repeatable)', collect)
+    .option(STORE_FLAG, STORE_HELP)
     .option('--json', 'print counts as JSON')
-    .action(async (opts: { file?: string[]; json?: boolean }) => {
-      const { loadInput } = await import('./input.js');
-      const loaded = await loadInput(opts.file);
+    .action(async (opts: { file?: string[]; store?: string; json?: boolean }) => {
+      const { loadObjects } = await import('./store-input.js');
+      const loaded = await loadObjects(opts);
       if (opts.json) {
         await writeOutput(
           `${JSON.stringify({ counts: loaded.counts, skipped: loaded.skipped, mirroredEndpoints: loaded.mirroredEndpoints, warnings: loaded.warnings.length }, null, 2)}\n`,

@@ -2,7 +2,10 @@
 // file (after List expansion: items of a List share the List's document number and get an item
 // path). JSON (one value, or several concatenated) is parsed with JSON.parse for speed; anything
 // else goes through the YAML parser, which also reads JSON documents separated by `---`.
-import { ManifestParseError } from '../errors.js';
+import { ManifestLimitError, ManifestParseError } from '../errors.js';
+import { MAX_DEPTH, MAX_DOCUMENTS_PER_FILE } from './limits/index.js';
+import { checkJsonShape } from './limits/shape.js';
+import { checkYamlEvents, type YamlEvent } from './limits/yaml-aliases.js';
 
 export interface RawDocument {
   file: string;
@@ -74,9 +77,13 @@ function jsonErrorLine(text: string, err: unknown): number | undefined {
 async function parseYamlDocuments(file: string, text: string): Promise<unknown[]> {
   // js-yaml: about 20x faster than the `yaml` package on large kubectl dumps. The core schema keeps
   // timestamps as strings, as the API does.
-  const { loadAll, CORE_SCHEMA } = await import('js-yaml');
+  const { loadAll, parseEvents, constructFromEvents, CORE_SCHEMA } = await import('js-yaml');
   try {
-    return loadAll(text, null, { filename: file, schema: CORE_SCHEMA });
+    // An alias needs a `*`: without one the text cannot expand, and loads with no extra pass.
+    if (!text.includes('*')) return loadAll(text, null, { filename: file, schema: CORE_SCHEMA, maxDepth: MAX_DEPTH });
+    const events = parseEvents(text, { filename: file, maxDepth: MAX_DEPTH });
+    checkYamlEvents(file, text, events as readonly YamlEvent[]);
+    return constructFromEvents(events, { source: text, filename: file, schema: CORE_SCHEMA });
   } catch (err) {
     const e = err as { name?: string; reason?: string; mark?: { line: number }; message?: string };
     if (e.name !== 'YAMLException') throw err;
@@ -108,6 +115,8 @@ export async function parseDocuments(file: string, text: string): Promise<RawDoc
         // parser too: let it either accept the text or say where it breaks.
         return toRawDocuments(file, await parseYamlDocuments(file, text));
       }
+      if (parts.length > MAX_DOCUMENTS_PER_FILE)
+        throw new ManifestLimitError({ file }, `more than ${MAX_DOCUMENTS_PER_FILE} JSON documents in one file`);
       values = [];
       for (const p of parts) {
         const chunk = text.slice(p.start, p.end);
@@ -124,9 +133,12 @@ export async function parseDocuments(file: string, text: string): Promise<RawDoc
         }
       }
     }
+    values.forEach((v, document) => checkJsonShape(file, document, v));
   } else {
     values = await parseYamlDocuments(file, text);
   }
+  if (values.length > MAX_DOCUMENTS_PER_FILE)
+    throw new ManifestLimitError({ file }, `more than ${MAX_DOCUMENTS_PER_FILE} documents in one file`);
   return toRawDocuments(file, values);
 }
 

@@ -2,10 +2,18 @@
 // every object, and returns them only when the whole set is valid: nothing is half-applied.
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ManifestError, ManifestParseError, ManifestReadError, ManifestSetError } from '../errors.js';
+import {
+  ManifestError,
+  ManifestLimitError,
+  ManifestParseError,
+  type ManifestProblem,
+  ManifestReadError,
+  ManifestSetError,
+} from '../errors.js';
 import { assertText, expandLists, parseDocuments, type RawDocument } from './documents.js';
 import { mirrorEndpoints } from './endpoints-mirror.js';
 import { embeddedKubeProxyConfig, isKubeProxyConfigMap } from './kube-proxy-configmap.js';
+import { MAX_FILE_BYTES, MAX_OBJECTS, MAX_TOTAL_BYTES } from './limits/index.js';
 import type { ClusterObject, EndpointSlice, Endpoints, Workload } from './types.js';
 import { objectKey, SERVICE_NAME_LABEL, WORKLOAD_KINDS } from './types.js';
 import { type ManifestWarning, validateDocument } from './validate/index.js';
@@ -21,11 +29,12 @@ export interface LoadedManifests {
   warnings: ManifestWarning[];
   files: string[];
   /** Workloads (Deployments, StatefulSets, ...): control/ turns them into Pods. */
-  workloads: Workload[];
+  workloads?: Workload[];
 }
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
 
+/** Manifest files under `path`, depth first in name order; a directory reached twice (a link loop) is read once. */
 async function listFiles(path: string): Promise<string[]> {
   let st: Awaited<ReturnType<typeof stat>>;
   try {
@@ -35,18 +44,47 @@ async function listFiles(path: string): Promise<string[]> {
   }
   if (!st.isDirectory()) return [path];
   const out: string[] = [];
-  const entries = (await readdir(path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
-  for (const e of entries) {
-    const p = join(path, e.name);
-    if (e.isDirectory()) out.push(...(await listFiles(p)));
-    else if (MANIFEST_EXT.test(e.name)) out.push(p);
+  const seen = new Set<string>([`${st.dev}:${st.ino}`]);
+  // An explicit stack: directory depth must not become call depth.
+  const pending: string[] = [path];
+  while (pending.length > 0) {
+    const dir = pending.pop() as string;
+    const entries = (await readdir(dir, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const subdirs: string[] = [];
+    for (const e of entries) {
+      const p = join(dir, e.name);
+      if (e.isDirectory() || e.isSymbolicLink()) {
+        const sub = await stat(p).catch(() => undefined);
+        if (sub?.isDirectory()) {
+          const id = `${sub.dev}:${sub.ino}`;
+          if (!seen.has(id)) {
+            seen.add(id);
+            subdirs.push(p);
+          }
+          continue;
+        }
+        if (!sub) continue;
+      }
+      if (MANIFEST_EXT.test(e.name)) out.push(p);
+    }
+    for (let i = subdirs.length - 1; i >= 0; i--) pending.push(subdirs[i] as string);
   }
   return out;
 }
 
-async function readAll(stream: NodeJS.ReadableStream): Promise<Buffer> {
+/** Read a stream, refusing more than MAX_FILE_BYTES (stdin may be endless). */
+async function readAll(stream: NodeJS.ReadableStream, file: string): Promise<Buffer> {
   const chunks: Buffer[] = [];
-  for await (const c of stream) chunks.push(typeof c === 'string' ? Buffer.from(c) : (c as Buffer));
+  let size = 0;
+  for await (const c of stream) {
+    const b = typeof c === 'string' ? Buffer.from(c) : (c as Buffer);
+    size += b.length;
+    if (size > MAX_FILE_BYTES) {
+      (stream as NodeJS.ReadableStream & { destroy?: () => void }).destroy?.();
+      throw new ManifestLimitError({ file }, `more than ${MAX_FILE_BYTES} bytes; at most ${MAX_FILE_BYTES} are read`);
+    }
+    chunks.push(b);
+  }
   return Buffer.concat(chunks);
 }
 
@@ -57,7 +95,8 @@ export interface LoadOptions {
 
 /** Parse and validate already-read texts (file name -> content). */
 export async function loadTexts(texts: readonly { file: string; bytes: Buffer | string }[]): Promise<LoadedManifests> {
-  const problems: (ManifestError | ManifestParseError | ManifestReadError)[] = [];
+  const problems: ManifestProblem[] = [];
+  let objectCount = 0;
   const warnings: ManifestWarning[] = [];
   const objects: ClusterObject[] = [];
   const workloads: Workload[] = [];
@@ -67,10 +106,15 @@ export async function loadTexts(texts: readonly { file: string; bytes: Buffer | 
   for (const { file, bytes } of texts) {
     let docs: RawDocument[];
     try {
+      if (bytes.length > MAX_FILE_BYTES)
+        throw new ManifestLimitError({ file }, `${bytes.length} bytes; at most ${MAX_FILE_BYTES} are read`);
       const text = typeof bytes === 'string' ? bytes : assertText(file, bytes);
       docs = expandLists(await parseDocuments(file, text));
+      objectCount += docs.length;
+      if (objectCount > MAX_OBJECTS)
+        throw new ManifestLimitError({ file }, `more than ${MAX_OBJECTS} objects in the input set`);
     } catch (err) {
-      if (err instanceof ManifestParseError) {
+      if (err instanceof ManifestParseError || err instanceof ManifestLimitError) {
         problems.push(err);
         continue;
       }
@@ -79,16 +123,17 @@ export async function loadTexts(texts: readonly { file: string; bytes: Buffer | 
     for (const doc of docs) {
       if (isKubeProxyConfigMap(doc.value)) {
         try {
-          docs.push(...(await embeddedKubeProxyConfig(doc)));
+          for (const embedded of await embeddedKubeProxyConfig(doc)) docs.push(embedded);
         } catch (err) {
-          if (!(err instanceof ManifestParseError)) throw err;
+          if (!(err instanceof ManifestParseError || err instanceof ManifestLimitError)) throw err;
           problems.push(err);
         }
       }
       const verdict = validateDocument(doc);
-      warnings.push(...verdict.ctx.warnings);
+      // Loops, not push(...list): a spread's arguments live on the stack, and these lists follow the input.
+      for (const w of verdict.ctx.warnings) warnings.push(w);
       if (verdict.kind === 'invalid') {
-        problems.push(...verdict.ctx.errors);
+        for (const e of verdict.ctx.errors) problems.push(e);
         continue;
       }
       if (verdict.kind === 'skipped') {
@@ -147,7 +192,7 @@ export async function loadTexts(texts: readonly { file: string; bytes: Buffer | 
     if (sliced.has(objectKey(ep)) || !selectorless.has(objectKey(ep))) continue;
     const slices: EndpointSlice[] = mirrorEndpoints(ep);
     if (slices.length > 0) mirroredEndpoints++;
-    objects.push(...slices);
+    for (const slice of slices) objects.push(slice);
   }
   const counts: Record<string, number> = {};
   for (const o of [...objects, ...workloads]) counts[o.kind] = (counts[o.kind] ?? 0) + 1;
@@ -157,10 +202,24 @@ export async function loadTexts(texts: readonly { file: string; bytes: Buffer | 
 /** Load every manifest named by `paths` ("-" is stdin). Throws ManifestSetError listing every problem. */
 export async function loadManifests(paths: readonly string[], options: LoadOptions = {}): Promise<LoadedManifests> {
   const texts: { file: string; bytes: Buffer }[] = [];
-  const readProblems: ManifestReadError[] = [];
+  const readProblems: ManifestProblem[] = [];
+  let total = 0;
+  const add = (file: string, bytes: Buffer) => {
+    total += bytes.length;
+    if (total > MAX_TOTAL_BYTES)
+      throw new ManifestSetError([
+        new ManifestLimitError({ file }, `the inputs pass ${MAX_TOTAL_BYTES} bytes together; at most that is read`),
+      ]);
+    texts.push({ file, bytes });
+  };
   for (const p of paths) {
     if (p === '-') {
-      texts.push({ file: '<stdin>', bytes: await readAll(options.stdin ?? process.stdin) });
+      try {
+        add('<stdin>', await readAll(options.stdin ?? process.stdin, '<stdin>'));
+      } catch (err) {
+        if (!(err instanceof ManifestLimitError)) throw err;
+        readProblems.push(err);
+      }
       continue;
     }
     let files: string[];
@@ -175,8 +234,16 @@ export async function loadManifests(paths: readonly string[], options: LoadOptio
     }
     for (const f of files) {
       try {
-        texts.push({ file: f, bytes: await readFile(f) });
+        const st = await stat(f);
+        if (st.size > MAX_FILE_BYTES) {
+          readProblems.push(
+            new ManifestLimitError({ file: f }, `${st.size} bytes; at most ${MAX_FILE_BYTES} are read`),
+          );
+          continue;
+        }
+        add(f, await readFile(f));
       } catch (err) {
+        if (err instanceof ManifestSetError) throw err;
         readProblems.push(new ManifestReadError(f, (err as NodeJS.ErrnoException).code ?? String(err), { cause: err }));
       }
     }

@@ -155,6 +155,17 @@ export class ZoneIndex {
 
   private readonly now: () => number;
 
+  /** Make the index hold exactly `objects` (an informer's resync after its watch position was lost). */
+  reset(objects: readonly ClusterObject[]): void {
+    for (const m of [this.services, this.slices, this.slicesByService, this.byClusterIP, this.byEndpointIP, this.pods])
+      m.clear();
+    this.podIPs.clear();
+    this.namespaceRefs.clear();
+    this.namespaceObjects.clear();
+    for (const o of objects) this.upsert(o);
+    this.touched();
+  }
+
   apply(event: WatchEvent): void {
     if (event.type === 'DELETED') this.remove(event.object);
     else this.upsert(event.object);

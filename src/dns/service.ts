@@ -1,7 +1,8 @@
 // A running cluster DNS: a ClusterStore followed into a ZoneIndex (every watch event applied as it
 // arrives, so a Service added resolves on the next query), the DNS sockets, the upstream with its
 // cache, and the operations HTTP server. The library entry point behind `kubeplane dns serve`.
-import type { ClusterStore, Watch } from '../cluster/store.js';
+import { startInformer } from '../cluster/informer.js';
+import type { ClusterStore } from '../cluster/store.js';
 import { ReplyCache } from './cache.js';
 import { DnsError } from './errors.js';
 import { DnsHandler } from './handler.js';
@@ -29,10 +30,14 @@ export interface RunningDns {
 }
 
 export async function startDnsService(store: ClusterStore, options: DnsServiceOptions): Promise<RunningDns> {
-  const snapshot = await store.snapshot();
-  const index = new ZoneIndex(snapshot.objects);
-  // Follow from the snapshot's resourceVersion so no event between the two is lost.
-  const watch: Watch = await store.watch((e) => index.apply(e), { sinceResourceVersion: snapshot.resourceVersion });
+  // List-then-watch: the first snapshot fills the index, every later event is applied as it comes,
+  // and a watch that lost its position re-lists into the same index.
+  const index = new ZoneIndex();
+  const watch = await startInformer(store, {
+    onSync: (snapshot) => index.reset(snapshot.objects),
+    onEvent: (e) => index.apply(e),
+    onError: options.onError,
+  });
   const upstream = options.upstream ? new Upstream(options.upstream, options.upstreamTimeoutMs) : undefined;
   const cache = upstream ? new ReplyCache() : undefined;
   const metrics = new DnsMetrics(`dns://${options.listen.host}:${options.listen.port}`);

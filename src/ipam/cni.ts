@@ -9,7 +9,7 @@ import { resultJson } from './cni-result.js';
 import { type IpamConfig, parseIpamConfig } from './config.js';
 import { formatIP } from './ip.js';
 import { readResolvConf } from './resolv.js';
-import type { Owner } from './store.js';
+import type { IpamStore, Owner } from './store.js';
 import { FileIpamStore } from './stores/file.js';
 
 export interface CniOutcome {
@@ -42,15 +42,34 @@ function versionReply(stdin: string): CniOutcome {
   return ok(`${JSON.stringify({ cniVersion, supportedVersions: SUPPORTED_VERSIONS })}\n`);
 }
 
-function storeFor(inv: Invocation, cfg: IpamConfig): FileIpamStore {
-  return new FileIpamStore(cfg.dataDir, inv.network, rangesJson(cfg));
+interface OpenStore {
+  store: IpamStore;
+  /** The data dir of a file store. */
+  dir?: string;
+}
+
+/**
+ * The data dir, or the Redis pool of ipam.dataStore. ioredis is loaded only for the latter, so a
+ * file-store call keeps the plugin's small start-up.
+ */
+async function withStore<T>(inv: Invocation, cfg: IpamConfig, fn: (s: OpenStore) => Promise<T>): Promise<T> {
+  if (cfg.dataStore === undefined) {
+    const store = new FileIpamStore(cfg.dataDir, inv.network, rangesJson(cfg));
+    return fn({ store, dir: store.dir });
+  }
+  const { RedisIpamStore } = await import('./stores/redis.js');
+  const store = await RedisIpamStore.open(cfg.dataStore, inv.network);
+  try {
+    return await fn({ store });
+  } finally {
+    await store.close();
+  }
 }
 
 async function add(inv: Invocation, cfg: IpamConfig): Promise<CniOutcome> {
   const dns = cfg.resolvConf ? readResolvConf(cfg.resolvConf) : undefined;
-  const store = storeFor(inv, cfg);
   const owner: Owner = { containerId: inv.containerId, ifname: inv.ifname };
-  const got = await allocateAll(store, cfg.rangeSets, owner, cfg.requestedIPs);
+  const got = await withStore(inv, cfg, ({ store }) => allocateAll(store, cfg.rangeSets, owner, cfg.requestedIPs));
   return ok(resultJson(inv.cniVersion, got, cfg.routes, dns));
 }
 
@@ -85,18 +104,19 @@ function validAttachments(config: Record<string, unknown>): Owner[] | undefined 
 }
 
 async function status(inv: Invocation, cfg: IpamConfig): Promise<CniOutcome> {
-  const store = storeFor(inv, cfg);
-  let dir = store.dir;
-  while (true) {
-    try {
-      accessSync(dir, constants.W_OK);
-      break;
-    } catch {
-      if (dirname(dir) === dir) throw new CniError(CNI_CODES.unavailable, `data dir ${store.dir} is not writable`);
-      dir = dirname(dir);
+  const held = await withStore(inv, cfg, async ({ store, dir: dataDir }) => {
+    let dir = dataDir;
+    while (dir !== undefined) {
+      try {
+        accessSync(dir, constants.W_OK);
+        break;
+      } catch {
+        if (dirname(dir) === dir) throw new CniError(CNI_CODES.unavailable, `data dir ${dataDir} is not writable`);
+        dir = dirname(dir);
+      }
     }
-  }
-  const held = (await store.list()).map((h) => h.ip);
+    return (await store.list()).map((h) => h.ip);
+  });
   for (const u of usageOf(cfg.rangeSets, held))
     if (BigInt(u.used) >= u.capacity)
       throw new CniError(CNI_CODES.unavailable, `no IP addresses available in range set: ${u.ranges}`, u.ranges);
@@ -109,18 +129,18 @@ async function dispatch(inv: Invocation): Promise<CniOutcome> {
   switch (inv.command) {
     case 'ADD':
       return add(inv, cfg);
-    case 'DEL': {
+    case 'DEL':
       // Nothing can be held in a network directory that does not exist: succeed without creating it.
-      const store = storeFor(inv, cfg);
-      if (existsSync(store.dir)) await releaseAll(store, owner);
+      await withStore(inv, cfg, async ({ store, dir }) => {
+        if (dir === undefined || existsSync(dir)) await releaseAll(store, owner);
+      });
       return ok();
-    }
     case 'CHECK':
-      await checkHeld(storeFor(inv, cfg), owner);
+      await withStore(inv, cfg, ({ store }) => checkHeld(store, owner));
       return ok();
     case 'GC': {
       const valid = validAttachments(inv.config);
-      if (valid) await collectGarbage(storeFor(inv, cfg), valid);
+      if (valid) await withStore(inv, cfg, ({ store }) => collectGarbage(store, valid));
       return ok();
     }
     case 'STATUS':

@@ -17,6 +17,8 @@ export interface IpamConfig {
   /** As the result prints them: host-local's route fields only, addresses in canonical text. */
   readonly routes: readonly Record<string, unknown>[];
   readonly dataDir: string;
+  /** ipam.dataStore: a Redis URL whose pool replaces the data dir (shared by every host using it). */
+  readonly dataStore?: string;
   readonly resolvConf?: string;
   /** From CNI_ARGS IP=, args.cni.ips then runtimeConfig.ips; each address once. */
   readonly requestedIPs: readonly IP[];
@@ -164,6 +166,16 @@ export function parseIpamConfig(net: Record<string, unknown>, cniVersion: string
   const dataDir =
     ipam.dataDir === undefined || ipam.dataDir === null || ipam.dataDir === '' ? DEFAULT_DATA_DIR : ipam.dataDir;
   if (typeof dataDir !== 'string') throw invalid('ipam.dataDir: must be a string', 'ipam.dataDir');
+  const dataStore = ipam.dataStore;
+  if (
+    dataStore !== undefined &&
+    dataStore !== null &&
+    (typeof dataStore !== 'string' || !/^redis(\+cluster)?:\/\//.test(dataStore))
+  )
+    throw invalid(
+      'ipam.dataStore: must be a redis://HOST:PORT/DB or redis+cluster://HOST:PORT,... URL',
+      'ipam.dataStore',
+    );
   const resolvConf = ipam.resolvConf;
   if (resolvConf !== undefined && resolvConf !== null && typeof resolvConf !== 'string')
     throw invalid('ipam.resolvConf: must be a string', 'ipam.resolvConf');
@@ -171,6 +183,7 @@ export function parseIpamConfig(net: Record<string, unknown>, cniVersion: string
     rangeSets,
     routes,
     dataDir,
+    ...(typeof dataStore === 'string' ? { dataStore } : {}),
     ...(resolvConf ? { resolvConf } : {}),
     requestedIPs,
   };

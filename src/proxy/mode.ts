@@ -63,6 +63,11 @@ export interface ProxyMode<M = unknown> {
    * so `diff` renders one more, empty, sync to show the state the change ends in.
    */
   readonly deferredCleanup: boolean;
-  /** Check options (e.g. a scheduler name) before anything runs; throws a ProxyOptionError. */
+  /** Check options (e.g. a scheduler name) before anything runs; throws a UsageError. */
   createSyncer(options: SyncerOptions): Syncer<M>;
+  /**
+   * One payload of a sync followed by the same part of a later sync, as one loadable payload
+   * (diff's "later transaction"). Default: the texts one after the other.
+   */
+  joinLater?(now: Payload, later: Payload, format: 'text' | 'json'): Payload;
 }

@@ -3,11 +3,21 @@
 // affected Services are re-derived at sync time, and only those whose derived ports or endpoints
 // really differ are reported in the ChangeSet.
 
+import { parseCIDRSloppy } from '../cluster/sloppy-ip.js';
 import type { WatchEvent } from '../cluster/store.js';
-import type { ClusterObject, EndpointSlice, IPFamily, Service } from '../cluster/types.js';
+import type {
+  ClusterObject,
+  EndpointSlice,
+  IPFamily,
+  KubeProxyConfiguration,
+  Node,
+  Service,
+  ServiceCIDR,
+} from '../cluster/types.js';
 import { SERVICE_NAME_LABEL, ZONE_LABEL } from '../cluster/types.js';
-import type { ProxyConfig } from './config.js';
+import { type ProxyConfig, type ProxyConfigFlags, resolveProxyConfig } from './config.js';
 import { endpointsByPort } from './endpoints.js';
+import { PersistentMap } from './persistent-map.js';
 import { compareServicePorts, hiddenFromKubeProxy, servicePortsOf } from './service-port.js';
 import { type CategorizedEndpoints, categorizeEndpoints, type NodeTopology } from './topology.js';
 import type { ChangeSet, Endpoint, ServicePortInfo } from './types.js';
@@ -21,11 +31,16 @@ interface DerivedService {
   fingerprint?: string;
 }
 
-/** A read-only view of one family's service ports and endpoints, sorted by service port name. */
+/**
+ * One family's service ports and endpoints at one sync, sorted by service port name. A snapshot:
+ * later syncs of the tracker never change it.
+ */
 export interface ProxyState {
   readonly family: IPFamily;
   readonly config: ProxyConfig;
   readonly node: NodeTopology;
+  /** This family's ServiceCIDRs (canonical, by ServiceCIDR object name). */
+  readonly serviceCIDRs: readonly string[];
   /** Every service port, sorted by name then protocol. */
   readonly ports: readonly ServicePortInfo[];
   endpointsOf(port: ServicePortInfo): readonly Endpoint[];
@@ -53,7 +68,7 @@ export class ProxyTracker {
   private readonly slices = new Map<string, EndpointSlice>();
   /** service key -> slice keys */
   private readonly slicesOfService = new Map<string, Set<string>>();
-  private readonly derived = new Map<string, DerivedService>();
+  private derived = PersistentMap.empty<string, DerivedService>();
   private readonly pending = new Set<string>();
   /**
    * Services one of whose slices (of this family) was added, removed or changed in any field since
@@ -66,18 +81,36 @@ export class ProxyTracker {
   private sortedPorts: ServicePortInfo[] | undefined;
   private readonly portIndex = new Map<string, number>();
   private endpointTotal = 0;
-  private readonly categorizedCache = new Map<string, CategorizedEndpoints>();
-  readonly node: NodeTopology;
+  /** Endpoint choice per port object, for one node topology (a new topology starts a new cache). */
+  private categorizedCache = new WeakMap<ServicePortInfo, CategorizedEndpoints>();
+  private readonly serviceCIDRObjects = new Map<string, ServiceCIDR>();
+  private serviceCIDRs: readonly string[] = [];
+  private nodeObject: Node | undefined;
+  private proxyConfigObject: KubeProxyConfiguration | undefined;
+  private configDirty = false;
+  private _config: ProxyConfig;
+  private _node: NodeTopology;
 
+  /**
+   * `source`: follow the node's Node object and the KubeProxyConfiguration, re-resolving the
+   * config with these flags when they change (a changed config is a full sync). Without it the
+   * config is fixed and only the node's topology label is followed.
+   */
   constructor(
     readonly family: IPFamily,
-    readonly config: ProxyConfig,
+    config: ProxyConfig,
+    private readonly source?: { flags: ProxyConfigFlags },
   ) {
-    this.node = {
-      nodeName: config.nodeName,
-      zone: config.zone,
-      preferSameNode: config.featureGates.PreferSameTrafficDistribution ?? true,
-    };
+    this._config = config;
+    this._node = topologyOf(config);
+  }
+
+  get config(): ProxyConfig {
+    return this._config;
+  }
+
+  get node(): NodeTopology {
+    return this._node;
   }
 
   /** Fold one object (added or modified) into the pending changes. */
@@ -89,14 +122,62 @@ export class ProxyTracker {
     } else if (obj.kind === 'EndpointSlice') {
       this.upsertSlice(obj);
     } else if (obj.kind === 'Node' && obj.metadata.name === this.config.nodeName) {
-      // A topology-label change on our own node forces a full sync, as in kube-proxy.
-      const zone = obj.metadata.labels?.[ZONE_LABEL] ?? '';
-      if (zone !== this.node.zone) {
-        (this.node as { zone: string }).zone = zone;
-        this.needFullSync = true;
-        for (const k of this.services.keys()) this.pending.add(k);
+      this.nodeObject = obj;
+      if (this.source) this.configDirty = true;
+      else {
+        // A topology-label change on our own node forces a full sync, as in kube-proxy.
+        const zone = obj.metadata.labels?.[ZONE_LABEL] ?? '';
+        if (zone !== this._node.zone) this.replaceConfig({ ...this._config, zone });
       }
+    } else if (obj.kind === 'KubeProxyConfiguration') {
+      this.proxyConfigObject = obj;
+      if (this.source) this.configDirty = true;
+    } else if (obj.kind === 'ServiceCIDR') {
+      this.serviceCIDRObjects.set(obj.metadata.name, obj);
+      this.refreshServiceCIDRs();
     }
+  }
+
+  /** A new node configuration: every Service is derived again and the next sync is a full one. */
+  private replaceConfig(config: ProxyConfig): void {
+    this._config = config;
+    const node = topologyOf(config);
+    if (
+      node.zone !== this._node.zone ||
+      node.nodeName !== this._node.nodeName ||
+      node.preferSameNode !== this._node.preferSameNode
+    ) {
+      this._node = node;
+      this.categorizedCache = new WeakMap();
+    }
+    this.needFullSync = true;
+    this.sortedPorts = undefined;
+    for (const k of this.services.keys()) this.pending.add(k);
+    for (const k of this.derived.keys()) this.pending.add(k);
+  }
+
+  private refreshServiceCIDRs(): void {
+    const names = [...this.serviceCIDRObjects.keys()].sort();
+    const out: string[] = [];
+    for (const n of names)
+      for (const text of this.serviceCIDRObjects.get(n)!.spec?.cidrs ?? []) {
+        const c = parseCIDRSloppy(text);
+        if (c && c.family === this.family && !out.includes(c.text)) out.push(c.text);
+      }
+    if (out.join(',') === this.serviceCIDRs.join(',')) return;
+    this.serviceCIDRs = out;
+    // kube-proxy writes the service CIDRs with the fixed objects of a full sync.
+    this.needFullSync = true;
+  }
+
+  /** Resolve the config again from the followed Node and KubeProxyConfiguration. */
+  private refreshConfig(): void {
+    this.configDirty = false;
+    const objects: ClusterObject[] = [];
+    if (this.nodeObject) objects.push(this.nodeObject);
+    if (this.proxyConfigObject) objects.push(this.proxyConfigObject);
+    const next = resolveProxyConfig(objects, { ...this.source!.flags, node: this._config.nodeName });
+    if (JSON.stringify(next) !== JSON.stringify(this._config)) this.replaceConfig(next);
   }
 
   delete(obj: ClusterObject): void {
@@ -108,6 +189,15 @@ export class ProxyTracker {
       const key = `${obj.metadata.namespace ?? 'default'}/${obj.metadata.name}`;
       const old = this.slices.get(key);
       if (old) this.removeSlice(key, old);
+    } else if (obj.kind === 'Node' && obj.metadata.name === this.config.nodeName) {
+      this.nodeObject = undefined;
+      if (this.source) this.configDirty = true;
+    } else if (obj.kind === 'KubeProxyConfiguration') {
+      this.proxyConfigObject = undefined;
+      if (this.source) this.configDirty = true;
+    } else if (obj.kind === 'ServiceCIDR') {
+      this.serviceCIDRObjects.delete(obj.metadata.name);
+      this.refreshServiceCIDRs();
     }
   }
 
@@ -173,25 +263,25 @@ export class ProxyTracker {
 
   /** Apply pending changes; returns the Services whose rules may differ, and the new state. */
   sync(): { changes: ChangeSet; state: ProxyState } {
+    if (this.configDirty) this.refreshConfig();
     const changed = new Set<string>();
+    const derived = this.derived.edit();
     for (const key of this.pending) {
-      const before = this.derived.get(key);
+      const before = derived.get(key);
       const after = this.derive(key);
       if (before === undefined && after === undefined) continue;
       if (before && after && !this.sliceEdited.has(key) && fingerprint(before) === fingerprint(after)) continue;
       changed.add(key);
-      for (const p of before?.ports ?? []) this.categorizedCache.delete(p.key);
-      for (const p of after?.ports ?? []) this.categorizedCache.delete(p.key);
       for (const eps of before?.endpoints.values() ?? []) this.endpointTotal -= eps.length;
       for (const eps of after?.endpoints.values() ?? []) this.endpointTotal += eps.length;
-      if (after) this.derived.set(key, after);
-      else this.derived.delete(key);
+      if (after) derived.set(key, after);
+      else derived.delete(key);
       this.patchSortedPorts(before?.ports, after?.ports);
     }
+    this.derived = derived.done();
     this.pending.clear();
     this.sliceEdited.clear();
     const full = this.needFullSync;
-    if (full) this.categorizedCache.clear();
     this.needFullSync = false;
     return { changes: { full, services: changed }, state: this.view() };
   }
@@ -205,14 +295,17 @@ export class ProxyTracker {
       this.sortedPorts = undefined;
       return;
     }
+    // Copy on write: the list an earlier state holds stays as it was.
+    const ports = this.sortedPorts.slice();
     for (const p of after!) {
       const i = this.portIndex.get(p.key);
       if (i === undefined) {
         this.sortedPorts = undefined;
         return;
       }
-      this.sortedPorts[i] = p;
+      ports[i] = p;
     }
+    this.sortedPorts = ports;
   }
 
   private view(): ProxyState {
@@ -226,23 +319,32 @@ export class ProxyTracker {
     const ports = this.sortedPorts;
     const derived = this.derived;
     const cache = this.categorizedCache;
-    const node = this.node;
+    const node = this._node;
     const endpointsOf = (port: ServicePortInfo) => derived.get(port.service)?.endpoints.get(port.key) ?? NO_ENDPOINTS;
     return {
       family: this.family,
-      config: this.config,
+      config: this._config,
       node,
+      serviceCIDRs: this.serviceCIDRs,
       ports,
       endpointCount: this.endpointTotal,
       endpointsOf,
       categorized(port) {
-        let c = cache.get(port.key);
-        if (!c) cache.set(port.key, (c = categorizeEndpoints(endpointsOf(port), port, node)));
+        let c = cache.get(port);
+        if (!c) cache.set(port, (c = categorizeEndpoints(endpointsOf(port), port, node)));
         return c;
       },
       portsOfService: (service) => derived.get(service)?.ports ?? [],
     };
   }
+}
+
+function topologyOf(config: ProxyConfig): NodeTopology {
+  return {
+    nodeName: config.nodeName,
+    zone: config.zone,
+    preferSameNode: config.featureGates.PreferSameTrafficDistribution ?? true,
+  };
 }
 
 /** Build the state of one family from a complete set of objects (a full sync). */

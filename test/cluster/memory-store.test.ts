@@ -1,4 +1,4 @@
 import { MemoryClusterStore } from '../../src/cluster/memory-store.js';
 import { clusterStoreConformance } from './store.conformance.js';
 
-clusterStoreConformance('memory', async () => new MemoryClusterStore());
+clusterStoreConformance('memory', async (options) => new MemoryClusterStore([], options));

@@ -4,9 +4,9 @@
 // refuses a rule, element or jump before the object it uses is declared.
 import { describe, expect, test } from 'vitest';
 import type { IPFamily } from '../../src/cluster/types.js';
-import { resolveProxyConfig } from '../../src/proxy/config.js';
 import { nftablesMode } from '../../src/proxy/nftables/mode.js';
 import type { NftProfile } from '../../src/proxy/nftables/proxier-config.js';
+import { renderFullSync } from '../../src/proxy/run.js';
 import { fullSyncModel, loadFixture } from '../proxy/nftables/support.js';
 
 interface GoldenCase {
@@ -71,8 +71,7 @@ describe.each(CASES)('$name', ({ name, fixture, family, profile }) => {
     { format: 'json' as const, ext: 'nft.json' },
   ])('rules/$ext golden', async ({ format, ext }) => {
     const objects = await loadFixture(...fixture);
-    const config = resolveProxyConfig(objects);
-    const { text } = nftablesMode.renderRules({ objects, config, family, format, profile, withJumps: false });
+    const text = renderFullSync(nftablesMode, objects, {}, { family, format, profile }).payloads[0]!.text;
     if (format === 'json') expect(() => JSON.parse(text)).not.toThrow();
     await expect(text).toMatchFileSnapshot(`../../rules/${name}.${ext}`);
   });

@@ -2,9 +2,10 @@
 // failing command comes back as a LabError naming the command, with a hint.
 import { execFileSync } from 'node:child_process';
 import { expect, test } from 'vitest';
+import { kernelApplyMs } from '../../src/bench/proxy.js';
 import { LabError } from '../../src/errors.js';
+import { iptablesApplier } from '../../src/lab/appliers/iptables.js';
 import { applyIptables, createLab, nextNetnsName, run } from '../../src/lab/index.js';
-import { iptablesMode } from '../../src/proxy/iptables/mode.js';
 import { fixture, runCli } from '../support/cli.js';
 import { describeKernel } from '../support/env.js';
 
@@ -41,9 +42,10 @@ describeKernel('iptables lab helper', () => {
     }
   }, 120_000);
 
-  test('measureKernelApply times iptables-restore in a fresh namespace and removes it', async () => {
-    const payload = runCli(['rules', '--mode', 'iptables', '-f', fixture('demo')]).stdout;
-    const ms = await iptablesMode.measureKernelApply!(payload);
+  test('the bench times iptables-restore of a full sync in a fresh namespace and removes it', async () => {
+    const text = runCli(['rules', '--mode', 'iptables', '-f', fixture('demo')]).stdout;
+    const payload = { kind: 'iptables', part: 'iptables', header: '# iptables-save', text } as const;
+    const ms = await kernelApplyMs(iptablesApplier, [payload]);
     expect(ms).toBeGreaterThan(0);
     const mine = new RegExp(`^kpl-${process.pid % 100000}-\\d+b\\b`, 'm');
     expect(namespaces()).not.toMatch(mine);

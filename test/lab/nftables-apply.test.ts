@@ -104,12 +104,15 @@ describeKernel('kubeplane apply --mode nftables', () => {
   });
 });
 
-describeKernel('nftables measureKernelApply', () => {
+describeKernel('nftables kernel apply time (bench)', () => {
   test('times nft -f of a full payload in a fresh namespace and removes it', async () => {
-    const { nftablesMode } = await import('../../src/proxy/nftables/mode.js');
+    const { kernelApplyMs } = await import('../../src/bench/proxy.js');
+    const { nftablesApplier } = await import('../../src/lab/appliers/nftables.js');
     const r = runCli(['rules', '--mode', 'nftables', '-f', DEMO]);
     const list = () => spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout;
-    const ms = await nftablesMode.measureKernelApply!(r.stdout);
+    const ms = await kernelApplyMs(nftablesApplier, [
+      { kind: 'nft', part: 'nft', header: '# nft -f -', text: r.stdout },
+    ]);
     expect(ms).toBeGreaterThan(0);
     expect(list()).not.toMatch(new RegExp(`kpnft-bench-${process.pid}-`));
   });

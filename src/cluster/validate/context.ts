@@ -1,6 +1,7 @@
 // Collects every problem in one object; validators never stop at the first.
-import { ManifestError, type ManifestLocation } from '../../errors.js';
+import { ManifestError, ManifestLimitError, type ManifestLocation } from '../../errors.js';
 import type { RawDocument } from '../documents.js';
+import { describeValue } from '../limits/describe.js';
 
 export interface ManifestWarning {
   at: ManifestLocation;
@@ -8,7 +9,7 @@ export interface ManifestWarning {
 }
 
 export class ValidationContext {
-  readonly errors: ManifestError[] = [];
+  readonly errors: (ManifestError | ManifestLimitError)[] = [];
   readonly warnings: ManifestWarning[] = [];
   constructor(
     readonly doc: RawDocument,
@@ -32,6 +33,18 @@ export class ValidationContext {
     this.errors.push(new ManifestError(this.at(field), problem));
   }
 
+  /** A list longer than the API server (or kubeplane) accepts: one error, and its items go unread. */
+  limit(field: string, problem: string): void {
+    this.errors.push(new ManifestLimitError(this.at(field), problem));
+  }
+
+  /** False (after recording a limit error) when `list` has more than `max` items. */
+  withinLimit(field: string, list: readonly unknown[], max: number, why: string): boolean {
+    if (list.length <= max) return true;
+    this.limit(field, `${list.length} items; at most ${max} (${why})`);
+    return false;
+  }
+
   warn(field: string, message: string): void {
     this.warnings.push({ at: this.at(field), message });
   }
@@ -41,8 +54,7 @@ export function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/** A value for an error message: at most 60 characters, bounded work whatever the value. */
 export function describe(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  const s = JSON.stringify(v);
-  return s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  return describeValue(v, 60);
 }

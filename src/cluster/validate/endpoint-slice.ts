@@ -1,3 +1,10 @@
+import {
+  MAX_ENDPOINT_ADDRESSES,
+  MAX_SERVICE_PORTS,
+  MAX_SLICE_ENDPOINTS,
+  MAX_SLICE_PORTS,
+  MAX_SUBSET_ADDRESSES,
+} from '../limits/index.js';
 import { parseIPSloppy } from '../sloppy-ip.js';
 import { describe, isRecord, type ValidationContext } from './context.js';
 import {
@@ -12,7 +19,6 @@ import {
   isSpecialEndpointIP,
 } from './formats.js';
 
-const MAX_ADDRESSES = 100;
 const MAX_HINTS = 8;
 const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/;
 
@@ -56,27 +62,29 @@ export function validateEndpointSlice(ctx: ValidationContext, obj: Record<string
   const addressType = obj.addressType;
   if (addressType === undefined) ctx.error('addressType', 'required: IPv4, IPv6 or FQDN');
   else checkEnum(ctx, 'addressType', addressType, ['IPv4', 'IPv6', 'FQDN']);
-  if (checkArray(ctx, 'endpoints', obj.endpoints)) {
+  if (
+    checkArray(ctx, 'endpoints', obj.endpoints) &&
+    ctx.withinLimit('endpoints', obj.endpoints as unknown[], MAX_SLICE_ENDPOINTS, 'the API server’s maximum')
+  ) {
     (obj.endpoints as unknown[]).forEach((ep, i) => {
       const f = `endpoints[${i}]`;
       if (!isRecord(ep)) return ctx.error(f, `must be an object, got ${describe(ep)}`);
       if (!Array.isArray(ep.addresses) || ep.addresses.length === 0) {
         ctx.error(`${f}.addresses`, 'required: at least one address');
       } else {
-        if (ep.addresses.length > MAX_ADDRESSES)
-          ctx.error(`${f}.addresses`, `at most ${MAX_ADDRESSES} addresses, got ${ep.addresses.length}`);
-        ep.addresses.forEach((a, j) => {
-          const af = `${f}.addresses[${j}]`;
-          if (addressType === 'FQDN') {
-            if (typeof a !== 'string' || !isDNS1123Subdomain(a))
-              ctx.error(af, `${describe(a)} must be a DNS subdomain`);
-            return;
-          }
-          const fam = checkIP(ctx, af, a);
-          if (fam && (addressType === 'IPv4' || addressType === 'IPv6') && fam !== addressType)
-            ctx.error(af, `is an ${fam} address in a slice of addressType ${addressType}`);
-          else if (fam) checkEndpointIP(ctx, af, a as string);
-        });
+        if (ctx.withinLimit(`${f}.addresses`, ep.addresses, MAX_ENDPOINT_ADDRESSES, 'the API server’s maximum'))
+          ep.addresses.forEach((a, j) => {
+            const af = `${f}.addresses[${j}]`;
+            if (addressType === 'FQDN') {
+              if (typeof a !== 'string' || !isDNS1123Subdomain(a))
+                ctx.error(af, `${describe(a)} must be a DNS subdomain`);
+              return;
+            }
+            const fam = checkIP(ctx, af, a);
+            if (fam && (addressType === 'IPv4' || addressType === 'IPv6') && fam !== addressType)
+              ctx.error(af, `is an ${fam} address in a slice of addressType ${addressType}`);
+            else if (fam) checkEndpointIP(ctx, af, a as string);
+          });
       }
       if (ep.conditions !== undefined && ep.conditions !== null) {
         if (!isRecord(ep.conditions)) ctx.error(`${f}.conditions`, `must be an object, got ${describe(ep.conditions)}`);
@@ -98,7 +106,10 @@ export function validateEndpointSlice(ctx: ValidationContext, obj: Record<string
       validateHints(ctx, `${f}.hints`, ep.hints);
     });
   }
-  if (checkArray(ctx, 'ports', obj.ports)) {
+  if (
+    checkArray(ctx, 'ports', obj.ports) &&
+    ctx.withinLimit('ports', obj.ports as unknown[], MAX_SLICE_PORTS, 'the API server’s maximum')
+  ) {
     const names = new Set<string>();
     (obj.ports as unknown[]).forEach((p, i) => {
       const f = `ports[${i}]`;
@@ -117,6 +128,7 @@ export function validateEndpointSlice(ctx: ValidationContext, obj: Record<string
 /** Legacy v1 Endpoints. */
 export function validateEndpoints(ctx: ValidationContext, obj: Record<string, unknown>): void {
   if (!checkArray(ctx, 'subsets', obj.subsets)) return;
+  if (!ctx.withinLimit('subsets', obj.subsets as unknown[], MAX_SUBSET_ADDRESSES, 'kubeplane’s bound')) return;
   (obj.subsets as unknown[]).forEach((s, i) => {
     const f = `subsets[${i}]`;
     if (!isRecord(s)) return ctx.error(f, `must be an object, got ${describe(s)}`);
@@ -125,12 +137,16 @@ export function validateEndpoints(ctx: ValidationContext, obj: Record<string, un
       ctx.warn(f, 'has no addresses or notReadyAddresses: ignored (the API server rejects this)');
     for (const list of ['addresses', 'notReadyAddresses'] as const) {
       if (!checkArray(ctx, `${f}.${list}`, s[list])) continue;
+      if (!ctx.withinLimit(`${f}.${list}`, s[list] as unknown[], MAX_SUBSET_ADDRESSES, 'kubeplane’s bound')) continue;
       (s[list] as unknown[]).forEach((a, j) => {
         if (!isRecord(a)) return ctx.error(`${f}.${list}[${j}]`, `must be an object, got ${describe(a)}`);
         if (checkIP(ctx, `${f}.${list}[${j}].ip`, a.ip)) checkEndpointIP(ctx, `${f}.${list}[${j}].ip`, a.ip as string);
       });
     }
-    if (checkArray(ctx, `${f}.ports`, s.ports)) {
+    if (
+      checkArray(ctx, `${f}.ports`, s.ports) &&
+      ctx.withinLimit(`${f}.ports`, s.ports as unknown[], MAX_SERVICE_PORTS, 'kubeplane’s bound')
+    ) {
       const ports = s.ports as unknown[];
       ports.forEach((p, j) => {
         if (!isRecord(p)) return ctx.error(`${f}.ports[${j}]`, `must be an object, got ${describe(p)}`);

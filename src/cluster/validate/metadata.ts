@@ -29,7 +29,7 @@ export function validateMetadata(ctx: ValidationContext, meta: unknown, nameRule
     ctx.error('metadata.name', 'required');
   } else {
     const [ok, text] = NAME_CHECKS[nameRule];
-    if (!ok(name)) ctx.error('metadata.name', `${JSON.stringify(name)} ${text}`);
+    if (!ok(name)) ctx.error('metadata.name', `${describe(name)} ${text}`);
   }
   if (namespaced && meta.namespace !== undefined) {
     const ns = meta.namespace;

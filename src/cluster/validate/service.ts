@@ -1,5 +1,7 @@
 // Service validation: the subset of the API server's ValidateService that decides what kube-proxy
 // and DNS would see.
+
+import { MAX_SERVICE_PORTS } from '../limits/index.js';
 import { parseIPSloppy } from '../sloppy-ip.js';
 import { describe, isRecord, type ValidationContext } from './context.js';
 import {
@@ -119,6 +121,12 @@ export function validateService(ctx: ValidationContext, obj: Record<string, unkn
     ctx.error('spec', `required object, got ${describe(spec)}`);
     return;
   }
+  // Past the limit nothing else is read: every port check would only repeat the one answer.
+  if (
+    Array.isArray(spec.ports) &&
+    !ctx.withinLimit('spec.ports', spec.ports, MAX_SERVICE_PORTS, 'more than etcd can store for one Service')
+  )
+    return;
   const type = spec.type ?? 'ClusterIP';
   checkEnum(ctx, 'spec.type', spec.type, SERVICE_TYPES);
   const headless = spec.clusterIP === 'None';

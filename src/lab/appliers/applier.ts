@@ -1,16 +1,21 @@
 // How a mode's payloads reach a real kernel: one applier per mode, at the edge (lab), never
 // imported by the proxy core. `kubeplane apply`, the bench's kernel figures and the agent's
 // `--netns` all go through this.
+import type { IPFamily } from '../../cluster/types.js';
 import type { Payload } from '../../proxy/mode.js';
 
 export interface ApplyOptions {
   /** The payloads are a full sync (the first into this namespace, or a periodic one). */
   readonly full: boolean;
+  /** The family the payloads were rendered for (iptables-restore vs ip6tables-restore). */
+  readonly family: IPFamily;
 }
 
 export interface ApplyResult {
   /** Wall time of the kernel tools, ms. */
   readonly ms: number;
+  /** The commands that ran, as a user would type them ("nft -j -f -"). */
+  readonly via: readonly string[];
 }
 
 export interface Applier {

@@ -1,15 +1,13 @@
-// The iptables proxy mode as the CLI, bench and serve see it.
+// The iptables proxy mode as a syncer: the restore payload of one sync, its figures and a summary.
 import type { IPFamily } from '../../cluster/types.js';
-import type { DiffRequest, DiffResult, ProxyMode, RulesRequest, RulesResult, SyncRendererOptions } from '../modes.js';
-import { buildProxyState, type ProxyState } from '../state.js';
-import { type ChangeSet, FULL_SYNC } from '../types.js';
-import { partialSync, summarize } from './diff.js';
-import { type IptablesOptions, iptablesOptions } from './options.js';
+import type { ProxyMode, Syncer, SyncerOptions, SyncResult } from '../mode.js';
+import type { ProxyState } from '../state.js';
+import type { ChangeSet } from '../types.js';
+import { iptablesOptions } from './options.js';
 import { EMPTY_MEMO, type IptablesMemo, type Rendered, render } from './render.js';
 
-function statsOf(r: Rendered): Record<string, number> {
-  return { ...r.stats };
-}
+/** kube-proxy's default syncPeriod: in large-cluster mode stale chains are deleted at most this often. */
+export const SYNC_PERIOD_MS = 30_000;
 
 /** The payload as JSON: per table, the chains it declares and its rule lines in order. */
 function asJson(r: Rendered, family: IPFamily, profile: string): string {
@@ -23,65 +21,53 @@ function asJson(r: Rendered, family: IPFamily, profile: string): string {
   return `${JSON.stringify({ mode: 'iptables', family, profile, tables, stats: r.stats }, null, 2)}\n`;
 }
 
-function renderRules(req: RulesRequest): RulesResult {
-  const opt = iptablesOptions(req.config, req.family, req.profile);
-  const state = buildProxyState(req.objects, req.family, req.config);
-  const r = render(state, FULL_SYNC, EMPTY_MEMO, opt, { jumps: req.withJumps });
-  return { text: req.format === 'json' ? asJson(r, req.family, req.profile) : r.payload, stats: statsOf(r) };
+function summaryOf(r: Rendered, changes: ChangeSet): string[] {
+  const list = (xs: readonly string[]) => (xs.length ? `: ${[...xs].sort().join(' ')}` : '');
+  const services = changes.full ? [] : [...changes.services].sort();
+  return [
+    changes.full
+      ? `full sync: ${r.stats.servicesRewritten} service(s) written`
+      : `services rewritten (${services.length})${list(services)}`,
+    `chains added (${r.added.length})${list(r.added)}`,
+    `chains rewritten (${r.rewritten.length})${list(r.rewritten)}`,
+    `chains deleted (${r.deleted.length})${list(r.deleted)}`,
+    `rules in payload: filter ${r.stats.filterRules}, nat ${r.stats.natRules}; skipped nat rules of unchanged services: ${r.stats.skippedNatRules}`,
+  ];
 }
 
-function renderDiff(req: DiffRequest): DiffResult {
-  const opt = iptablesOptions(req.config, req.family, req.profile);
-  const p = partialSync(req.from, req.to, req.family, req.config, opt);
+function createIptablesSyncer(options: SyncerOptions): Syncer<IptablesMemo> {
+  let opt: ReturnType<typeof iptablesOptions> | undefined;
+  let optConfig: ProxyState['config'] | undefined;
   return {
-    text: req.format === 'json' ? asJson(p.after, req.family, req.profile) : p.after.payload,
-    summary: summarize(p),
-    stats: statsOf(p.after),
-  };
-}
-
-/** kube-proxy's default syncPeriod: in large-cluster mode stale chains are deleted at most this often. */
-const SYNC_PERIOD_MS = 30_000;
-
-/** A renderer that keeps its memo between syncs, as a running kube-proxy keeps its state. */
-export function createIptablesSyncRenderer(options: SyncRendererOptions) {
-  const opt: IptablesOptions = iptablesOptions(options.config, options.family, options.profile);
-  let memo: IptablesMemo = EMPTY_MEMO;
-  let lastCleanup = Number.NEGATIVE_INFINITY;
-  return {
-    sync(state: ProxyState, changes: ChangeSet) {
-      const now = Date.now();
-      const r = render(state, changes, memo, opt, { cleanupDue: now - lastCleanup > SYNC_PERIOD_MS });
-      if (r.cleanedUp) lastCleanup = now;
-      memo = r.memo;
-      return { payload: r.payload, rules: r.stats.filterRules + r.stats.natRules };
+    initialMemo: EMPTY_MEMO,
+    sync(state: ProxyState, changes: ChangeSet, memo: IptablesMemo, now: number): SyncResult<IptablesMemo> {
+      // The options follow the node's configuration, which a config change replaces (a full sync).
+      if (optConfig !== state.config) {
+        opt = iptablesOptions(state.config, options.family, options.profile);
+        optConfig = state.config;
+      }
+      const r = render(state, changes, memo, opt!, {
+        jumps: options.withJumps === true,
+        // Chain lists cost a little on a full sync of a large cluster; partial syncs report them.
+        trackChains: !changes.full,
+        cleanupDue: now - memo.lastCleanup > SYNC_PERIOD_MS,
+        now,
+      });
+      const json = options.format === 'json' ? asJson(r, options.family, options.profile) : undefined;
+      return {
+        payloads: [{ kind: 'iptables', part: 'iptables', header: '# iptables-save', text: json ?? r.payload }],
+        ...(json ? { json } : {}),
+        stats: { ...r.stats, rules: r.stats.filterRules + r.stats.natRules },
+        summary: summaryOf(r, changes),
+        memo: r.memo,
+      };
     },
   };
 }
 
-/** Time iptables-restore loading a full payload into a fresh namespace; null without root or tools. */
-async function measureKernelApply(payload: string): Promise<number | null> {
-  const { isRoot, run } = await import('../../lab/exec.js');
-  if (!isRoot()) return null;
-  try {
-    await run('sh', ['-c', 'command -v ip && command -v iptables-restore']);
-  } catch {
-    return null;
-  }
-  const { createNetns, deleteNetns, nextNetnsName } = await import('../../lab/netns.js');
-  const { applyIptables } = await import('../../lab/apply-iptables.js');
-  const ns = nextNetnsName('b');
-  await createNetns(ns);
-  try {
-    return await applyIptables(ns, payload);
-  } finally {
-    await deleteNetns(ns);
-  }
-}
-
-export const iptablesMode: ProxyMode = {
-  renderRules,
-  renderDiff,
-  createSyncRenderer: createIptablesSyncRenderer,
-  measureKernelApply,
+export const iptablesMode: ProxyMode<IptablesMemo> = {
+  name: 'iptables',
+  parts: ['iptables'],
+  deferredCleanup: false,
+  createSyncer: createIptablesSyncer,
 };

@@ -1,10 +1,10 @@
 // What the payload depends on besides the cluster: the node's configuration and what the host's
 // iptables and kernel support. Two profiles: "default" renders as a real kube-proxy on a stock
 // Debian 12 node would; "kube-proxy-test" as kube-proxy's own unit tests set up their fake proxier.
-import { parseCIDRSloppy } from '../../cluster/sloppy-ip.js';
 import type { IPFamily } from '../../cluster/types.js';
-import { UsageError } from '../../errors.js';
 import type { ProxyConfig } from '../config.js';
+import type { Profile } from '../mode.js';
+import { iptablesNodePortIPs, localTrafficDetector, masqueradeMark } from '../node-config.js';
 
 export interface IptablesOptions {
   family: IPFamily;
@@ -28,85 +28,22 @@ export interface IptablesOptions {
   nodePortIPs: readonly string[] | undefined;
 }
 
-export const PROFILES = ['default', 'kube-proxy-test'] as const;
-export type Profile = (typeof PROFILES)[number];
-
-/** Go's fmt "%#08x": the digits are zero-padded to 8, then "0x" is prefixed. */
-export function formatMark(bit: number, profile: Profile): string {
-  const hex = (2 ** bit).toString(16);
-  return profile === 'kube-proxy-test' ? `0x${hex}` : `0x${hex.padStart(8, '0')}`;
+/** The -s / -i arguments of kube-proxy's local-traffic detector for this family, if any. */
+function detectorArgs(config: ProxyConfig, family: IPFamily): { ifLocal?: string; ifNotLocal?: string } {
+  const d = localTrafficDetector(config, family);
+  if (!d) return {};
+  const [flag, value] =
+    d.kind === 'cidr' ? ['-s', d.cidr] : d.kind === 'interface' ? ['-i', d.name] : ['-i', `${d.prefix}+`];
+  return { ifLocal: `${flag} ${value}`, ifNotLocal: `! ${flag} ${value}` };
 }
 
-function localDetector(config: ProxyConfig, family: IPFamily): { ifLocal?: string; ifNotLocal?: string } {
-  switch (config.detectLocalMode) {
-    case 'ClusterCIDR': {
-      // kube-proxy uses the first cluster CIDR of the family.
-      const cidr = config.clusterCIDRs[family][0];
-      return cidr ? { ifLocal: `-s ${cidr}`, ifNotLocal: `! -s ${cidr}` } : {};
-    }
-    case 'NodeCIDR': {
-      const cidr = config.nodePodCIDRs[family][0];
-      return cidr ? { ifLocal: `-s ${cidr}`, ifNotLocal: `! -s ${cidr}` } : {};
-    }
-    case 'BridgeInterface':
-      return config.bridgeInterface
-        ? { ifLocal: `-i ${config.bridgeInterface}`, ifNotLocal: `! -i ${config.bridgeInterface}` }
-        : {};
-    case 'InterfaceNamePrefix':
-      return config.interfaceNamePrefix
-        ? { ifLocal: `-i ${config.interfaceNamePrefix}+`, ifNotLocal: `! -i ${config.interfaceNamePrefix}+` }
-        : {};
-    default:
-      return {};
-  }
-}
-
-/**
- * The node IPs accepting NodePorts, from nodePortAddresses applied to the Node's addresses, or
- * undefined when they match everything (unset, no CIDR of this family, or a 0.0.0.0/0-style CIDR).
- */
-export function nodePortIPsOf(config: ProxyConfig, family: IPFamily): readonly string[] | undefined {
-  const nodeIPs = config.nodeIPs[family];
-  const cidrs = [];
-  let primary = false;
-  for (const a of config.nodePortAddresses) {
-    if (a === 'primary') {
-      primary = true;
-      continue;
-    }
-    const c = parseCIDRSloppy(a);
-    if (!c) throw new UsageError(`nodePortAddresses: ${JSON.stringify(a)} is not a CIDR`);
-    if (c.family !== family) continue;
-    if (c.prefix === 0) return undefined;
-    cidrs.push(c);
-  }
-  if (!primary && cidrs.length === 0) return undefined;
-  // The loopback interface holds 127.0.0.1 (IPv4) / ::1 on every node.
-  const candidates = [...nodeIPs, family === 'IPv4' ? '127.0.0.1' : '::1'];
-  const out: string[] = [];
-  for (const ip of candidates) {
-    const inCidr = cidrs.some((c) => cidrContainsText(c.text, ip));
-    const isPrimary = primary && ip === nodeIPs[0];
-    if ((inCidr || isPrimary) && !out.includes(ip)) out.push(ip);
-  }
-  return out;
-}
-
-function cidrContainsText(cidr: string, ip: string): boolean {
-  const c = parseCIDRSloppy(cidr);
-  const a = parseCIDRSloppy(`${ip}/${c?.prefix ?? 0}`);
-  return !!c && !!a && a.family === c.family && a.text === c.text;
-}
-
-export function iptablesOptions(config: ProxyConfig, family: IPFamily, profile: string): IptablesOptions {
-  if (!(PROFILES as readonly string[]).includes(profile))
-    throw new UsageError(`--profile: ${JSON.stringify(profile)} must be one of ${PROFILES.join(', ')}`);
-  const p = profile as Profile;
-  const test = p === 'kube-proxy-test';
-  const det = localDetector(config, family);
+export function iptablesOptions(config: ProxyConfig, family: IPFamily, profile: Profile): IptablesOptions {
+  const test = profile === 'kube-proxy-test';
+  const det = detectorArgs(config, family);
+  const nodePorts = iptablesNodePortIPs(config, family);
   return {
     family,
-    mark: formatMark(config.iptablesMasqueradeBit, p),
+    mark: masqueradeMark(config.iptablesMasqueradeBit, profile),
     // Debian 12's iptables 1.8.9 and kernel support --random-fully; upstream's test fake does not.
     randomFully: !test,
     // kube-proxy creates nfacct counters over netlink; a stock netns without them refuses the match
@@ -119,6 +56,6 @@ export function iptablesOptions(config: ProxyConfig, family: IPFamily, profile: 
     localhostNodePorts: config.localhostNodePorts,
     conntrackTCPBeLiberal: config.conntrackTCPBeLiberal,
     nodeIP: config.nodeIPs[family][0],
-    nodePortIPs: nodePortIPsOf(config, family),
+    nodePortIPs: nodePorts === 'all' ? undefined : nodePorts,
   };
 }

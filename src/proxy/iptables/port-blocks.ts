@@ -20,17 +20,24 @@ export interface Block {
   natTopLines: number;
 }
 
+/** Never changed once a render returned it: a partial sync copies the blocks it changes. */
 export interface Blocks {
-  readonly blocks: Block[];
+  readonly blocks: readonly Block[];
   /** Port key -> position in state.ports. */
-  readonly position: Map<string, number>;
+  readonly position: ReadonlyMap<string, number>;
   /** Per-service chain lines and rules over all ports (for the skipped counts of partial syncs). */
-  chainLines: number;
-  chainRuleLines: number;
+  readonly chainLines: number;
+  readonly chainRuleLines: number;
   /** Ports with endpoints but no local ones for internal / external Local traffic (kube-proxy's
    * sync_proxy_rules_no_local_endpoints_total). */
-  noLocalInternal: number;
-  noLocalExternal: number;
+  readonly noLocalInternal: number;
+  readonly noLocalExternal: number;
+}
+
+/** The output a previous render kept for a port key, if any. */
+function previousOutput(prev: Blocks | undefined, key: string): PortOutput | undefined {
+  const i = prev?.position.get(key);
+  return i === undefined ? undefined : prev!.blocks[Math.floor(i / BLOCK)]!.outs[i % BLOCK];
 }
 
 export interface BodyBuffers {
@@ -80,7 +87,7 @@ export function fullBody(
   state: ProxyState,
   changes: ChangeSet,
   full: boolean,
-  outputs: Map<string, PortOutput>,
+  previous: Blocks | undefined,
   opt: IptablesOptions,
   large: boolean,
   buf: BodyBuffers,
@@ -97,19 +104,16 @@ export function fullBody(
   for (let i = 0; i < ports.length; i++) {
     const port = ports[i]!;
     const rewrite = full || changes.services.has(port.service);
-    let out = outputs.get(port.key);
+    let out: PortOutput | undefined;
     if (rewrite) {
       // Chain text is not kept between syncs: a rewritten port is written again, as kube-proxy does.
       out = writeServicePort(port, state.categorized(port), opt, large, sink);
-      outputs.set(port.key, out);
       buf.natRules.count(out.natTopLines + out.natChainRuleLines);
       buf.natChains.count(out.chains.length);
       record(rewrittenServices, out);
     } else {
-      if (!out || out.port !== port) {
-        out = writeServicePort(port, state.categorized(port), opt, large, scratchSink());
-        outputs.set(port.key, out);
-      }
+      out = previousOutput(previous, port.key);
+      if (!out || out.port !== port) out = writeServicePort(port, state.categorized(port), opt, large, scratchSink());
       buf.natRules.raw(out.natTop, out.natTopLines);
       buf.skippedChains.raw('', out.chains.length);
       buf.skippedRules.raw('', out.natChainRuleLines);
@@ -138,8 +142,7 @@ export function partialBody(
   state: ProxyState,
   changes: ChangeSet,
   prev: Blocks,
-  previousByService: ReadonlyMap<string, readonly PortOutput[]>,
-  outputs: Map<string, PortOutput>,
+  previousByService: { get(service: string): readonly PortOutput[] | undefined },
   opt: IptablesOptions,
   large: boolean,
   buf: BodyBuffers,
@@ -162,27 +165,34 @@ export function partialBody(
   // Rule text per changed port, copied in at its place below. Chain declarations go straight to
   // natChains: they are all the per-service declarations of this sync, in port order.
   const natText = new Map<number, ByteWriter>();
+  // Copy on write: the blocks this sync changes are new objects; the previous memo keeps its own.
+  const blocks = prev.blocks.slice();
+  let { chainLines, chainRuleLines, noLocalInternal, noLocalExternal } = prev;
   for (const i of order) {
     const port = ports[i]!;
     const text = new ByteWriter(256);
     const out = writeServicePort(port, state.categorized(port), opt, large, { rules: text, chains: buf.natChains.out });
-    outputs.set(port.key, out);
     natText.set(i, text);
-    const block = prev.blocks[Math.floor(i / BLOCK)]!;
+    const bi = Math.floor(i / BLOCK);
+    if (!dirty.has(bi)) {
+      const b = blocks[bi]!;
+      blocks[bi] = { ...b, outs: b.outs.slice() };
+      dirty.add(bi);
+    }
+    const block = blocks[bi]!;
     const old = block.outs[i % BLOCK]!;
-    prev.chainLines += out.chains.length - old.chains.length;
-    prev.chainRuleLines += out.natChainRuleLines - old.natChainRuleLines;
-    prev.noLocalInternal += out.noLocalInternal - old.noLocalInternal;
-    prev.noLocalExternal += out.noLocalExternal - old.noLocalExternal;
+    chainLines += out.chains.length - old.chains.length;
+    chainRuleLines += out.natChainRuleLines - old.natChainRuleLines;
+    noLocalInternal += out.noLocalInternal - old.noLocalInternal;
+    noLocalExternal += out.noLocalExternal - old.noLocalExternal;
     block.outs[i % BLOCK] = out;
     changed.set(i, out);
-    dirty.add(Math.floor(i / BLOCK));
     record(rewrittenServices, out);
   }
   let rewrittenChains = 0;
   let rewrittenRules = 0;
-  for (let bi = 0; bi < prev.blocks.length; bi++) {
-    const b = prev.blocks[bi]!;
+  for (let bi = 0; bi < blocks.length; bi++) {
+    const b = blocks[bi]!;
     if (!dirty.has(bi)) {
       buf.filterRules.raw(b.filter, b.filterLines);
       buf.natRules.raw(b.natTop, b.natTopLines);
@@ -204,7 +214,10 @@ export function partialBody(
       rewrittenRules += out.natChainRuleLines;
     }
   }
-  buf.skippedChains.raw('', prev.chainLines - rewrittenChains);
-  buf.skippedRules.raw('', prev.chainRuleLines - rewrittenRules);
-  return { rewrittenServices, blocks: prev };
+  buf.skippedChains.raw('', chainLines - rewrittenChains);
+  buf.skippedRules.raw('', chainRuleLines - rewrittenRules);
+  return {
+    rewrittenServices,
+    blocks: { blocks, position: prev.position, chainLines, chainRuleLines, noLocalInternal, noLocalExternal },
+  };
 }

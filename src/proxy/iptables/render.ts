@@ -2,6 +2,7 @@
 // writes it. Data in, data out: the previous sync's memo (the chains it left in the kernel, and the
 // top-level rule text of every service port) replaces kube-proxy's iptables-save, so stale chains
 // are deleted without asking the kernel and a partial sync reuses every unchanged port's text.
+import { PersistentMap } from '../persistent-map.js';
 import type { ProxyState } from '../state.js';
 import type { ChangeSet } from '../types.js';
 import { ByteWriter } from './byte-writer.js';
@@ -14,20 +15,28 @@ import type { PortOutput } from './service-port.js';
 /** kube-proxy's largeClusterEndpointsThreshold: above it, endpoint rules lose their comments. */
 export const LARGE_CLUSTER_ENDPOINTS = 1000;
 
+/**
+ * What one sync leaves for the next. Never changed once returned: a render builds a new memo that
+ * shares what it did not touch, so an older memo stays valid (a failed apply retries from it).
+ */
 export interface IptablesMemo {
   /** The options the cached text was written with; other options invalidate it. */
   readonly signature: string;
-  /** Top-level rule text per service port (key "ns/svc:port/PROTO"), reused while the port object is the same. */
-  readonly outputs: ReadonlyMap<string, PortOutput>;
   /** Per Service ("ns/svc"): the port outputs last written for it, whose chains are in the kernel. */
-  readonly byService: ReadonlyMap<string, readonly PortOutput[]>;
-  /** The port text in blocks, for cheap partial syncs. */
+  readonly byService: PersistentMap<string, readonly PortOutput[]>;
+  /** Every port's top-level text in port order, in blocks, reused while the port object is the same. */
   readonly blocks?: Blocks;
   /** Stale chains left in the kernel by large-cluster syncs that skipped the cleanup. */
   readonly pendingStale?: readonly string[];
+  /** When the last stale-chain cleanup ran (the caller's clock, ms). */
+  readonly lastCleanup: number;
 }
 
-export const EMPTY_MEMO: IptablesMemo = { signature: '', outputs: new Map(), byService: new Map() };
+export const EMPTY_MEMO: IptablesMemo = {
+  signature: '',
+  byService: PersistentMap.empty(),
+  lastCleanup: Number.NEGATIVE_INFINITY,
+};
 
 export interface RenderStats {
   filterRules: number;
@@ -70,22 +79,37 @@ export interface RenderOptions {
    * stay in the kernel until then. Default: due (a first sync always is).
    */
   cleanupDue?: boolean;
+  /** The caller's clock (ms), kept in the memo as the time of a cleanup this sync runs. */
+  now?: number;
 }
 
-// The byte buffers of a render, kept for the next one (as kube-proxy keeps its line buffers between
+// The byte buffers of a render, lent to the next one (as kube-proxy keeps its line buffers between
 // syncs): a full sync at 10,000 services writes 32 MB, and fresh buffers of that size each sync
-// would count as external memory and bring on full garbage collections. A render is synchronous
-// and reads its text out before it returns, so one set serves every render.
-const arena = {
-  filterChains: new ByteWriter(),
-  filterRules: new ByteWriter(),
-  natChains: new ByteWriter(),
-  natRules: new ByteWriter(),
-  head: new ByteWriter(),
-};
+// would count as external memory and bring on full garbage collections. A render borrows a set,
+// reads its text out and returns it before it returns; nothing of a render lives in them after.
+interface Arena {
+  filterChains: ByteWriter;
+  filterRules: ByteWriter;
+  natChains: ByteWriter;
+  natRules: ByteWriter;
+  head: ByteWriter;
+}
+const idleArenas: Arena[] = [];
+function borrowArena(): Arena {
+  return (
+    idleArenas.pop() ?? {
+      filterChains: new ByteWriter(),
+      filterRules: new ByteWriter(),
+      natChains: new ByteWriter(),
+      natRules: new ByteWriter(),
+      head: new ByteWriter(),
+    }
+  );
+}
 
 /** The payload from buffers holding all their text as bytes (a full sync): one read at the end. */
 function joinBytes(
+  arena: Arena,
   filterChains: LineBuffer,
   filterRules: LineBuffer,
   natChains: LineBuffer,
@@ -137,7 +161,7 @@ function signatureOf(opt: IptablesOptions): string {
 /**
  * Render one sync. `changes.full` (or a memo written with other options) rewrites every service's
  * chains; otherwise only the chains of `changes.services` are written, as kube-proxy's partial
- * syncs do. The returned memo takes over the given one's maps: pass each memo to one render only.
+ * syncs do. The given memo is left as it was.
  */
 export function render(
   state: ProxyState,
@@ -145,6 +169,22 @@ export function render(
   memo: IptablesMemo,
   opt: IptablesOptions,
   ro: RenderOptions = {},
+): Rendered {
+  const arena = borrowArena();
+  try {
+    return renderWith(arena, state, changes, memo, opt, ro);
+  } finally {
+    idleArenas.push(arena);
+  }
+}
+
+function renderWith(
+  arena: Arena,
+  state: ProxyState,
+  changes: ChangeSet,
+  memo: IptablesMemo,
+  opt: IptablesOptions,
+  ro: RenderOptions,
 ): Rendered {
   const signature = signatureOf(opt);
   const cacheValid = memo.signature === signature;
@@ -183,14 +223,13 @@ export function render(
     );
   }
 
-  const outputs = cacheValid ? (memo.outputs as Map<string, PortOutput>) : new Map<string, PortOutput>();
+  const previous = cacheValid ? memo.blocks : undefined;
   const oldByService = memo.byService;
-  const byService = full ? new Map<string, PortOutput[]>() : (memo.byService as Map<string, PortOutput[]>);
+  const byService = (full ? PersistentMap.empty<string, readonly PortOutput[]>() : memo.byService).edit();
   const buf = { filterRules, natChains, natRules, skippedChains, skippedRules };
   const body =
-    (!full && memo.blocks
-      ? partialBody(state, changes, memo.blocks, oldByService, outputs, opt, large, buf)
-      : undefined) ?? fullBody(state, changes, full, outputs, opt, large, buf);
+    (!full && previous ? partialBody(state, changes, previous, oldByService, opt, large, buf) : undefined) ??
+    fullBody(state, changes, full, previous, opt, large, buf);
   const { rewrittenServices } = body;
 
   // Chains in the kernel that are no longer used: the old chains of every rewritten Service (all
@@ -216,15 +255,10 @@ export function render(
         oldChains.add(c);
         if (!nowChains.has(c)) stale.push(c);
       }
-      if (!full && !now?.some((n) => n.port.key === o.port.key)) outputs.delete(o.port.key);
     }
     if (ro.trackChains) for (const c of nowChains) (oldChains.has(c) ? rewritten : added).push(c);
     if (now) byService.set(svc, now);
     else byService.delete(svc);
-  }
-  if (full && outputs.size > state.ports.length) {
-    const live = new Set(state.ports.map((p) => p.key));
-    for (const key of outputs.keys()) if (!live.has(key)) outputs.delete(key);
   }
   // In large-cluster mode a sync within syncPeriod of the last cleanup leaves stale chains in
   // the kernel; a later cleanup deletes those that are still unused.
@@ -235,7 +269,8 @@ export function render(
     stale.length = 0;
   } else if (memo.pendingStale?.length) {
     const active = new Set<string>();
-    for (const outs of byService.values()) for (const o of outs) for (const c of o.chains) active.add(c);
+    const services = byService.done();
+    for (const outs of services.values()) for (const o of outs) for (const c of o.chains) active.add(c);
     const all = new Set(stale);
     for (const c of memo.pendingStale) if (!active.has(c)) all.add(c);
     stale.length = 0;
@@ -272,7 +307,7 @@ export function render(
 
   const jumps = ro.jumps ? jumpRules(opt) : undefined;
   const payload = [filterChains, filterRules, natChains, natRules].every((b) => b.whole)
-    ? joinBytes(filterChains, filterRules, natChains, natRules, jumps)
+    ? joinBytes(arena, filterChains, filterRules, natChains, natRules, jumps)
     : joinStrings(filterChains, filterRules, natChains, natRules, jumps);
 
   return {
@@ -289,7 +324,13 @@ export function render(
       noLocalEndpointsInternal: body.blocks.noLocalInternal,
       noLocalEndpointsExternal: body.blocks.noLocalExternal,
     },
-    memo: { signature, outputs, byService, blocks: body.blocks, pendingStale },
+    memo: {
+      signature,
+      byService: byService.done(),
+      blocks: body.blocks,
+      ...(pendingStale ? { pendingStale } : {}),
+      lastCleanup: cleanup && ro.now !== undefined ? ro.now : memo.lastCleanup,
+    },
     added,
     rewritten,
     deleted: stale,

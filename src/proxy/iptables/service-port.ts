@@ -2,8 +2,8 @@
 // The output is split into the parts a partial sync treats differently: filter rules and the
 // nat KUBE-SERVICES/KUBE-NODEPORTS rules are written on every sync; the per-service chains
 // (SVC/SVL/EXT/FW/SEP lines and rules) only when the service changed.
-import { cidrContains, parseCIDRSloppy, parseIPSloppy } from '../../cluster/sloppy-ip.js';
 import type { CategorizedEndpoints } from '../topology.js';
+import { sourceRangesOf, trafficPlanOf } from '../traffic-plan.js';
 import type { Endpoint, ServicePortInfo } from '../types.js';
 import { asciiBytes, type ByteWriter } from './byte-writer.js';
 import { flat } from './flatten.js';
@@ -122,28 +122,21 @@ export function writeServicePort(
   const p = port.protocol.toLowerCase();
   const proto = `-m ${p} -p ${p}`;
   const dport = `--dport ${port.port}`;
-  const hasEndpoints = cat.hasAny;
+  const plan = trafficPlanOf(port, cat);
+  const hasEndpoints = plan.hasEndpoints;
 
   const clusterChain = names.svc.name;
   const localChain = names.svl.name;
-  const usesClusterChain = cat.cluster.length > 0 && port.usesClusterEndpoints;
-  const usesLocalChain = cat.local.length > 0 && port.usesLocalEndpoints;
-
-  let internalChain = clusterChain;
-  let hasInternal = hasEndpoints;
-  if (port.internalPolicyLocal) {
-    internalChain = localChain;
-    if (cat.local.length === 0) hasInternal = false;
-  }
-  let externalPolicyChain = clusterChain;
-  let hasExternal = hasEndpoints;
-  if (port.externalPolicyLocal) {
-    externalPolicyChain = localChain;
-    if (cat.local.length === 0) hasExternal = false;
-  }
+  const usesClusterChain = plan.usesClusterPolicy;
+  const usesLocalChain = plan.usesLocalPolicy;
+  const internalChain = plan.internalPolicy === 'local' ? localChain : clusterChain;
+  const hasInternal = plan.hasInternalEndpoints;
+  const externalPolicyChain = plan.externalPolicy === 'local' ? localChain : clusterChain;
+  const hasExternal = plan.hasExternalEndpoints;
   const extChain = names.ext.name;
-  const usesExt = hasEndpoints && port.externallyAccessible;
-  const usesFw = hasEndpoints && port.loadBalancerVIPs.length > 0 && port.loadBalancerSourceRanges.length > 0;
+  const usesExt = plan.usesExternalChain;
+  // Unlike nftables, the iptables proxier writes the firewall only when there are endpoints.
+  const usesFw = hasEndpoints && plan.hasSourceRanges;
   const lbChain = usesFw ? names.fw.name : extChain;
 
   let internalTarget = '';
@@ -278,15 +271,12 @@ export function writeServicePort(
   if (usesFw) {
     declare(names.fw);
     const head = `-A ${names.fw.name} -m comment --comment "${S} loadbalancer IP"`;
-    let allowFromNode = false;
-    for (const range of port.loadBalancerSourceRanges) {
-      // Go's ParseCIDR clears host bits: 203.0.113.5/25 is written 203.0.113.0/25.
-      const cidr = parseCIDRSloppy(range)?.text ?? range;
+    const ranges = sourceRangesOf(port, opt.nodeIP);
+    for (const cidr of ranges.cidrs) {
       rules += `${head} -s ${cidr} -j ${extChain}\n`;
       ruleLines++;
-      if (opt.nodeIP && cidrHolds(cidr, opt.nodeIP)) allowFromNode = true;
     }
-    if (allowFromNode) {
+    if (ranges.allowsNode) {
       for (const lbip of port.loadBalancerVIPs) {
         rules += `${head} -s ${lbip} -j ${extChain}\n`;
         ruleLines++;
@@ -348,13 +338,7 @@ export function writeServicePort(
     natTopLines,
     natChainRuleLines: ruleLines,
     chains,
-    noLocalInternal: hasEndpoints && !hasInternal ? 1 : 0,
-    noLocalExternal: hasEndpoints && !hasExternal ? 1 : 0,
+    noLocalInternal: plan.noLocalInternal ? 1 : 0,
+    noLocalExternal: plan.noLocalExternal ? 1 : 0,
   };
-}
-
-function cidrHolds(cidr: string, ip: string): boolean {
-  const c = parseCIDRSloppy(cidr);
-  const a = parseIPSloppy(ip);
-  return !!c && !!a && cidrContains(c, a);
 }

@@ -1,26 +1,10 @@
-// The nftables proxy mode: kube-proxy's nftables proxier (the v1.35 line) as a pure renderer, with
+// The nftables proxy mode: kube-proxy's nftables proxier (the v1.35 line) as a pure syncer, with
 // text (`nft -f`) and libnftables JSON (`nft -j -f`) encodings of the same transaction.
-import type { ClusterObject, IPFamily } from '../../cluster/types.js';
-import { UsageError } from '../../errors.js';
-import type {
-  DiffRequest,
-  DiffResult,
-  ProxyMode,
-  RulesRequest,
-  RulesResult,
-  SyncRenderer,
-  SyncRendererOptions,
-} from '../modes.js';
-import { buildProxyState, ProxyTracker } from '../state.js';
-import { FULL_SYNC } from '../types.js';
-import { type NftProfile, serviceCIDRsOf } from './proxier-config.js';
-import { NftMemo, type NftRenderOptions, type NftSync, type NftSyncSummary, renderSync } from './render.js';
+import type { Payload, ProxyMode, Syncer, SyncerOptions, SyncResult } from '../mode.js';
+import type { ProxyState } from '../state.js';
+import type { ChangeSet } from '../types.js';
+import { EMPTY_NFT_MEMO, type NftMemo, type NftSync, type NftSyncSummary, renderSync } from './render.js';
 import { Transaction, toJSON, toText } from './transaction.js';
-
-function profileOf(p: string): NftProfile {
-  if (p === 'default' || p === 'kube-proxy-test') return p;
-  throw new UsageError(`--profile: ${JSON.stringify(p)} must be default or kube-proxy-test`);
-}
 
 /** One payload for a sync: the stale-chain deletions (if any) followed by the main transaction. */
 export function encodeSync(sync: Pick<NftSync, 'pre' | 'main'>, format: 'text' | 'json'): string {
@@ -46,99 +30,68 @@ function stats(sync: NftSync): Record<string, number> {
     rules: sync.main.countRules(),
     chains,
     elements,
+    staleChainsDeleted: sync.pre.size,
     noLocalEndpointsInternal: sync.summary.noLocalEndpointsInternal,
     noLocalEndpointsExternal: sync.summary.noLocalEndpointsExternal,
   };
 }
 
-function optionsFor(
-  objects: readonly ClusterObject[],
-  family: IPFamily,
-  profile: string,
-  format: string,
-): NftRenderOptions {
-  return {
-    family,
-    profile: profileOf(profile),
-    json: format === 'json',
-    serviceCIDRs: serviceCIDRsOf(objects, family),
-  };
-}
-
 export function summaryLines(s: NftSyncSummary): string[] {
-  const lines = [
+  return [
     `${s.full ? 'full' : 'partial'} sync: ${s.services.length} service(s) written${s.services.length ? `: ${s.services.join(', ')}` : ''}`,
     ...(s.removed.length ? [`services removed: ${s.removed.join(', ')}`] : []),
     `chains added: ${s.chainsAddedCount}${s.chainsAdded.length ? ` (${s.chainsAdded.join(', ')})` : ''}`,
     `chains flushed and refilled: ${s.chainsRewritten}`,
     `stale chains flushed: ${s.staleFlushed.length}${s.staleFlushed.length ? ` (${s.staleFlushed.join(', ')})` : ''}`,
+    ...(s.staleDeleted.length ? [`stale chains deleted: ${s.staleDeleted.length}`] : []),
     `affinity sets deleted: ${s.affinitySetsDeleted.length}`,
     `elements added: ${s.elementsAdded}, deleted: ${s.elementsDeleted}`,
   ];
-  return lines;
 }
 
-function keyOf(o: ClusterObject): string {
-  return `${o.kind}/${o.metadata?.namespace ?? ''}/${o.metadata?.name ?? ''}`;
+function createNftablesSyncer(options: SyncerOptions): Syncer<NftMemo> {
+  const json = options.format === 'json';
+  return {
+    initialMemo: EMPTY_NFT_MEMO,
+    sync(state: ProxyState, changes: ChangeSet, memo: NftMemo): SyncResult<NftMemo> {
+      const sync = renderSync(state, changes, memo, {
+        family: options.family,
+        profile: options.profile,
+        json,
+        serviceCIDRs: state.serviceCIDRs,
+      });
+      const text = encodeSync(sync, options.format);
+      return {
+        payloads: [{ kind: 'nft', part: 'nft', header: `# nft${json ? ' -j' : ''} -f -`, text }],
+        ...(json ? { json: text } : {}),
+        stats: stats(sync),
+        summary: summaryLines(sync.summary),
+        memo: sync.memo,
+      };
+    },
+  };
 }
 
-export const nftablesMode: ProxyMode = {
-  renderRules(req: RulesRequest): RulesResult {
-    const opts = optionsFor(req.objects, req.family, req.profile, req.format);
-    const state = buildProxyState(req.objects, req.family, req.config);
-    const sync = renderSync(state, FULL_SYNC, new NftMemo(), opts);
-    return { text: encodeSync(sync, req.format), stats: stats(sync) };
-  },
+/** The stale-chain deletions of the next sync after this one's transaction, still loadable as one. */
+function joinLater(now: Payload, later: Payload, format: 'text' | 'json'): Payload {
+  if (format === 'text') {
+    const tail = later.text ? `# later transaction: delete the stale chains flushed above\n${later.text}` : '';
+    return { ...now, text: now.text + tail };
+  }
+  // toJSON writes one command a line between a fixed head and tail: join the command lines.
+  const commands = (doc: string) =>
+    doc
+      .slice(doc.indexOf('[') + 1, doc.lastIndexOf(']'))
+      .split(',\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+  return { ...now, text: `{"nftables": [\n${[...commands(now.text), ...commands(later.text)].join(',\n')}\n]}\n` };
+}
 
-  renderDiff(req: DiffRequest): DiffResult {
-    const opts = optionsFor(req.to, req.family, req.profile, req.format);
-    const tracker = new ProxyTracker(req.family, req.config);
-    for (const o of req.from) tracker.upsert(o);
-    const memo = new NftMemo();
-    renderSync(tracker.sync().state, FULL_SYNC, memo, opts);
-    const toKeys = new Set(req.to.map(keyOf));
-    for (const o of req.from) if (!toKeys.has(keyOf(o))) tracker.delete(o);
-    for (const o of req.to) tracker.upsert(o);
-    const next = tracker.sync();
-    const sync = renderSync(next.state, next.changes, memo, opts);
-    // kube-proxy deletes the chains it flushed here in a later transaction (>= 1 s later, for
-    // kernels before 6.2); we append those deletions so the payload leaves the final state.
-    const later = new Transaction(sync.main.family);
-    for (const c of memo.stale) later.delete({ kind: 'chain', name: c });
-    memo.stale = new Set();
-    let text: string;
-    if (req.format === 'json') {
-      const all = new Transaction(sync.main.family);
-      all.append(sync.pre);
-      all.append(sync.main);
-      all.append(later);
-      text = toJSON(all);
-    } else {
-      text = encodeSync(sync, 'text');
-      if (later.size > 0) text += `# later transaction: delete the stale chains flushed above\n${toText(later)}`;
-    }
-    const summary = [...summaryLines(sync.summary), `stale chains deleted: ${later.size}`];
-    return { text, summary, stats: { ...stats(sync), staleChainsDeleted: later.size } };
-  },
-
-  createSyncRenderer(options: SyncRendererOptions): SyncRenderer {
-    const memo = new NftMemo();
-    const opts: NftRenderOptions = {
-      family: options.family,
-      profile: profileOf(options.profile),
-      json: options.format === 'json',
-      serviceCIDRs: [],
-    };
-    return {
-      sync(state, changes) {
-        const sync = renderSync(state, changes, memo, opts);
-        return { payload: encodeSync(sync, options.format), rules: sync.main.countRules() };
-      },
-    };
-  },
-
-  async measureKernelApply(payload: string): Promise<number | null> {
-    const { timeNftApply } = await import('../../lab/nft-apply.js');
-    return timeNftApply(payload);
-  },
+export const nftablesMode: ProxyMode<NftMemo> = {
+  name: 'nftables',
+  parts: ['nft'],
+  deferredCleanup: true,
+  createSyncer: createNftablesSyncer,
+  joinLater,
 };

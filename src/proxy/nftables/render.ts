@@ -4,11 +4,12 @@
 // chains, plus the element differences. Stale chains are flushed now and deleted at the start of
 // the next sync (kube-proxy waits >= 1 s; kernels before 6.2 need that delay).
 import type { IPFamily } from '../../cluster/types.js';
+import { PersistentMap } from '../persistent-map.js';
 import { compareServicePorts } from '../service-port.js';
 import type { ProxyState } from '../state.js';
 import type { ChangeSet, Endpoint, ServicePortInfo } from '../types.js';
 import { writeSetup } from './base-chains.js';
-import { ElementStore } from './elements.js';
+import { type ElementState, ElementStore } from './elements.js';
 import { cachedNamesOf } from './names.js';
 import { type NftProfile, nodePortIPs, ruleContext } from './proxier-config.js';
 import {
@@ -42,22 +43,35 @@ interface ServiceRecord {
   noLocalExternal: number;
 }
 
-/** What one sync leaves for the next (kube-proxy keeps the same in memory or reads it back). */
-export class NftMemo {
-  synced = false;
-  readonly stores: Stores;
-  readonly services = new Map<string, ServiceRecord>();
+/**
+ * What one sync leaves for the next (kube-proxy keeps the same in memory or reads it back). Never
+ * changed once returned: a sync builds a new memo sharing what it did not touch.
+ */
+export interface NftMemo {
+  readonly synced: boolean;
+  readonly stores: Readonly<Record<StoreName, ElementState>>;
+  readonly services: PersistentMap<string, ServiceRecord>;
   /** Chains flushed by the last sync, deleted at the start of the next. */
-  stale = new Set<string>();
+  readonly stale: readonly string[];
   /** Running totals over every Service's record (kube-proxy recounts all services each sync). */
-  noLocalInternal = 0;
-  noLocalExternal = 0;
-  constructor() {
-    const s = {} as Stores;
-    for (const n of STORE_ORDER) s[n] = new ElementStore(STORE_CONTAINERS[n][0], STORE_CONTAINERS[n][1]);
-    this.stores = s;
-  }
+  readonly noLocalInternal: number;
+  readonly noLocalExternal: number;
 }
+
+function emptyStores(): Record<StoreName, ElementState> {
+  const s = {} as Record<StoreName, ElementState>;
+  for (const n of STORE_ORDER) s[n] = PersistentMap.empty();
+  return s;
+}
+
+export const EMPTY_NFT_MEMO: NftMemo = {
+  synced: false,
+  stores: emptyStores(),
+  services: PersistentMap.empty(),
+  stale: [],
+  noLocalInternal: 0,
+  noLocalExternal: 0,
+};
 
 export interface NftSyncSummary {
   full: boolean;
@@ -84,6 +98,8 @@ export interface NftSync {
   pre: Transaction;
   main: Transaction;
   summary: NftSyncSummary;
+  /** What the next sync starts from; the memo passed in is unchanged. */
+  memo: NftMemo;
 }
 
 export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo, opts: NftRenderOptions): NftSync {
@@ -108,11 +124,13 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
     noLocalEndpointsExternal: 0,
   };
   for (const c of memo.stale) pre.delete({ kind: 'chain', name: c });
-  memo.stale = new Set();
-  for (const n of STORE_ORDER) {
-    memo.stores[n].added = 0;
-    memo.stores[n].deleted = 0;
-  }
+  const stale = new Set<string>();
+  const stores = {} as Stores;
+  for (const n of STORE_ORDER)
+    stores[n] = new ElementStore(STORE_CONTAINERS[n][0], STORE_CONTAINERS[n][1], memo.stores[n], full);
+  const services = memo.services.edit();
+  let noLocalInternal = memo.noLocalInternal;
+  let noLocalExternal = memo.noLocalExternal;
 
   if (full) {
     writeSetup(tx, ctx, {
@@ -121,7 +139,6 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
       nodePortIPs: nodePortIPs(state.config, opts.family),
       addrType: family === 'ip' ? 'ipv4_addr' : 'ipv6_addr',
     });
-    for (const n of STORE_ORDER) memo.stores[n].beginFullSync();
   }
 
   // Which ports to write, in our deterministic order.
@@ -155,7 +172,7 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
       tx.flush(c);
     },
     ensureElem(store, key, value, comment) {
-      const k = memo.stores[store].ensure(tx, key, value, comment);
+      const k = stores[store].ensure(tx, key, value, comment);
       current.elements.push(store, k);
       current.values.push(value, comment);
       if (!full) ensured.add(`${store}\u0000${k}`);
@@ -209,13 +226,13 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
       }
     }
     if (before) {
-      memo.noLocalInternal -= before.noLocalInternal;
-      memo.noLocalExternal -= before.noLocalExternal;
+      noLocalInternal -= before.noLocalInternal;
+      noLocalExternal -= before.noLocalExternal;
       const afterChains = new Set(after?.chains);
       for (const c of before.chains)
         if (!afterChains.has(c)) {
           tx.flush({ kind: 'chain', name: c });
-          memo.stale.add(c);
+          stale.add(c);
           summary.staleFlushed.push(c);
         }
       const afterSets = new Set(after?.affinitySets);
@@ -230,43 +247,59 @@ export function renderSync(state: ProxyState, changes: ChangeSet, memo: NftMemo,
           const k = before.elements[i + 1]!;
           // Another Service may hold the same key (two Services on one external IP and port):
           // the element stays while any record lists it.
-          if (memo.stores[store].release(k) === 0 && !ensured.has(`${store}\u0000${k}`)) removals.push([store, k]);
+          if (stores[store].release(k) === 0 && !ensured.has(`${store}\u0000${k}`)) removals.push([store, k]);
           else if (!ensured.has(`${store}\u0000${k}`)) shared.push([store, k]);
         }
     }
     if (after) {
-      memo.noLocalInternal += after.noLocalInternal;
-      memo.noLocalExternal += after.noLocalExternal;
-      memo.services.set(s, after);
+      noLocalInternal += after.noLocalInternal;
+      noLocalExternal += after.noLocalExternal;
+      services.set(s, after);
       summary.services.push(s);
     } else if (before) {
-      memo.services.delete(s);
+      services.delete(s);
       summary.removed.push(s);
     }
   }
-  if (full) for (const n of STORE_ORDER) memo.stores[n].cleanupLeftovers(tx);
+  if (full) for (const n of STORE_ORDER) stores[n].cleanupLeftovers(tx);
   else {
-    for (const n of STORE_ORDER) for (const [store, k] of removals) if (store === n) memo.stores[n].remove(tx, k);
+    for (const n of STORE_ORDER) for (const [store, k] of removals) if (store === n) stores[n].remove(tx, k);
     // A shared key a changed Service let go of keeps the value of a Service that still holds it.
-    for (const [store, k] of shared) restoreFromOwner(memo, store, k, tx);
+    const now = services.done();
+    for (const [store, k] of shared) restoreFromOwner(now, stores[store], store, k, tx);
   }
 
   for (const n of STORE_ORDER) {
-    summary.elementsAdded += memo.stores[n].added;
-    summary.elementsDeleted += memo.stores[n].deleted;
+    summary.elementsAdded += stores[n].added;
+    summary.elementsDeleted += stores[n].deleted;
   }
-  summary.noLocalEndpointsInternal = memo.noLocalInternal;
-  summary.noLocalEndpointsExternal = memo.noLocalExternal;
-  memo.synced = true;
-  return { pre, main: tx, summary };
+  summary.noLocalEndpointsInternal = noLocalInternal;
+  summary.noLocalEndpointsExternal = noLocalExternal;
+  const storeStates = {} as Record<StoreName, ElementState>;
+  for (const n of STORE_ORDER) storeStates[n] = stores[n].done();
+  const next: NftMemo = {
+    synced: true,
+    stores: storeStates,
+    services: services.done(),
+    stale: [...stale],
+    noLocalInternal,
+    noLocalExternal,
+  };
+  return { pre, main: tx, summary, memo: next };
 }
 
 /** Find a Service whose record still lists the element and write its value (rare: shared keys). */
-function restoreFromOwner(memo: NftMemo, store: StoreName, k: string, tx: Transaction): void {
-  for (const rec of memo.services.values()) {
+function restoreFromOwner(
+  services: PersistentMap<string, ServiceRecord>,
+  elements: ElementStore,
+  store: StoreName,
+  k: string,
+  tx: Transaction,
+): void {
+  for (const rec of services.values()) {
     for (let i = 0; i < rec.elements.length; i += 2) {
       if (rec.elements[i] === store && rec.elements[i + 1] === k) {
-        memo.stores[store].restore(tx, k, rec.values[i], rec.values[i + 1]);
+        elements.restore(tx, k, rec.values[i], rec.values[i + 1]);
         return;
       }
     }

@@ -2,8 +2,8 @@
 // chains are declared (add + flush), its elements ensured in the shared maps, then its chains
 // filled: internal masquerade, external handling, firewall, affinity sets, policy chains, endpoint
 // chains. Only ports of changed services (or every port on a full sync) come here.
-import { cidrContains, parseCIDRSloppy, parseIPSloppy } from '../../cluster/sloppy-ip.js';
 import type { CategorizedEndpoints } from '../topology.js';
+import { sourceRangesOf, trafficPlanOf } from '../traffic-plan.js';
 import type { Endpoint, ServicePortInfo } from '../types.js';
 import { CHAIN, MAP, SET } from './base-chains.js';
 import type { ElementStore } from './elements.js';
@@ -56,20 +56,6 @@ export const STORE_CONTAINERS: Readonly<Record<StoreName, readonly ['set' | 'map
 export const STORE_ORDER: readonly StoreName[] = Object.keys(STORE_CONTAINERS) as StoreName[];
 export type Stores = Record<StoreName, ElementStore>;
 
-/** Source ranges as kube-proxy holds them (*net.IPNet): host bits cleared; and whether one holds ip. */
-function sourceRanges(ranges: readonly string[], nodeIP: string | undefined): { cidrs: string[]; hasNode: boolean } {
-  const node = nodeIP === undefined ? undefined : parseIPSloppy(nodeIP);
-  const cidrs: string[] = [];
-  let hasNode = false;
-  for (const r of ranges) {
-    const c = parseCIDRSloppy(r);
-    if (!c) continue;
-    cidrs.push(c.text);
-    if (node && cidrContains(c, node)) hasNode = true;
-  }
-  return { cidrs, hasNode };
-}
-
 export function writeServicePort(
   sink: PortSink,
   port: ServicePortInfo,
@@ -87,24 +73,25 @@ export function writeServicePort(
     sink.ensureChain(n.chain);
     if (affinity) sink.activeAffinitySet(n.affinitySet);
   }
-  const usesClusterPolicyChain = cat.cluster.length > 0 && port.usesClusterEndpoints;
+  const plan = trafficPlanOf(port, cat);
+  const usesClusterPolicyChain = plan.usesClusterPolicy;
   if (usesClusterPolicyChain) sink.ensureChain(names.cluster);
-  const usesLocalPolicyChain = cat.local.length > 0 && port.usesLocalEndpoints;
+  const usesLocalPolicyChain = plan.usesLocalPolicy;
   if (usesLocalPolicyChain) sink.ensureChain(names.local);
 
-  const hasEndpoints = cat.hasAny;
-  const internalTrafficChain = port.internalPolicyLocal ? names.local : names.cluster;
-  const hasInternalEndpoints = port.internalPolicyLocal ? hasEndpoints && cat.local.length > 0 : hasEndpoints;
-  const externalPolicyChain = port.externalPolicyLocal ? names.local : names.cluster;
-  const hasExternalEndpoints = port.externalPolicyLocal ? hasEndpoints && cat.local.length > 0 : hasEndpoints;
+  const hasEndpoints = plan.hasEndpoints;
+  const internalTrafficChain = plan.internalPolicy === 'local' ? names.local : names.cluster;
+  const hasInternalEndpoints = plan.hasInternalEndpoints;
+  const externalPolicyChain = plan.externalPolicy === 'local' ? names.local : names.cluster;
+  const hasExternalEndpoints = plan.hasExternalEndpoints;
   // Based on hasEndpoints, not hasExternalEndpoints: the short-circuit rules are needed even when
   // no endpoint serves external traffic. (Only then is the chain named: nothing else refers to it.)
-  const usesExternalTrafficChain = hasEndpoints && port.externallyAccessible;
+  const usesExternalTrafficChain = plan.usesExternalChain;
   const externalTrafficChain = usesExternalTrafficChain ? names.external : '';
   if (usesExternalTrafficChain) sink.ensureChain(externalTrafficChain);
 
   // kube-proxy counts a port only when it has endpoints at all (else both verdicts are reject).
-  if (hasEndpoints) sink.noLocalEndpoints(!hasInternalEndpoints, !hasExternalEndpoints);
+  if (hasEndpoints) sink.noLocalEndpoints(plan.noLocalInternal, plan.noLocalExternal);
 
   const reject = `goto ${CHAIN.reject}`;
   const internalVerdict = !hasEndpoints ? reject : 'drop';
@@ -121,7 +108,7 @@ export function writeServicePort(
       sink.ensureElem('noEndpointServices', [eip, protocol, portText], externalVerdict, port.name);
   }
 
-  const usesFWChain = port.loadBalancerVIPs.length > 0 && port.loadBalancerSourceRanges.length > 0;
+  const usesFWChain = plan.hasSourceRanges;
   if (usesFWChain) sink.ensureChain(names.firewall);
   for (const lb of port.loadBalancerVIPs) {
     if (hasEndpoints) sink.ensureElem('serviceIPs', [lb, protocol, portText], `goto ${externalTrafficChain}`);
@@ -163,8 +150,8 @@ export function writeServicePort(
   if (usesFWChain) {
     // A request from this node to a VIP-like LB IP loops back with the VIP as source: when the
     // ranges allow the node, the LB IPs are allowed too.
-    const { cidrs: sources, hasNode } = sourceRanges(port.loadBalancerSourceRanges, sink.nodeIP);
-    if (hasNode) sources.push(...port.loadBalancerVIPs);
+    const ranges = sourceRangesOf(port, sink.nodeIP);
+    const sources = ranges.allowsNode ? [...ranges.cidrs, ...port.loadBalancerVIPs] : ranges.cidrs;
     addRule(tx, names.firewall, sourceRangesDropRule(ctx, sources));
   }
 

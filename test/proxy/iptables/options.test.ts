@@ -1,6 +1,13 @@
 import { describe, expect, test } from 'vitest';
 import type { ProxyConfig } from '../../../src/proxy/config.js';
-import { formatMark, iptablesOptions, nodePortIPsOf } from '../../../src/proxy/iptables/options.js';
+import { iptablesOptions } from '../../../src/proxy/iptables/options.js';
+import { masqueradeMark as formatMark, iptablesNodePortIPs } from '../../../src/proxy/node-config.js';
+
+/** The iptables options' view: undefined where every local address accepts NodePorts. */
+const nodePortIPsOf = (config: ProxyConfig, family: 'IPv4' | 'IPv6') => {
+  const ips = iptablesNodePortIPs(config, family);
+  return ips === 'all' ? undefined : ips;
+};
 
 const base: ProxyConfig = {
   nodeName: 'n1',
@@ -77,9 +84,6 @@ describe('nodePortAddresses applied to the node addresses', () => {
 });
 
 describe('bad options', () => {
-  test('an unknown profile is a usage error', () => {
-    expect(() => iptablesOptions(base, 'IPv4', 'fast')).toThrow(/--profile/);
-  });
   test('a nodePortAddresses entry that is no CIDR is a usage error', () => {
     expect(() => nodePortIPsOf({ ...base, nodePortAddresses: ['192.168.0.0'] }, 'IPv4')).toThrow(/nodePortAddresses/);
   });

@@ -1,12 +1,14 @@
 // What the KubeProxyConfiguration, the profile and the family change in the payload, checked
 // against the rule text upstream's tests assert (TestNodePorts, TestDropInvalidRule,
 // TestMasqueradeRule, TestInternalExternalMasquerade, TestSyncProxyRulesLargeClusterMode).
+
 import { beforeAll, describe, expect, test } from 'vitest';
 import { loadManifests } from '../../../src/cluster/load.js';
 import type { ClusterObject, IPFamily } from '../../../src/cluster/types.js';
 import { type ProxyConfig, resolveProxyConfig } from '../../../src/proxy/config.js';
 import { iptablesOptions } from '../../../src/proxy/iptables/options.js';
 import { EMPTY_MEMO, render } from '../../../src/proxy/iptables/render.js';
+import type { Profile } from '../../../src/proxy/mode.js';
 import { buildProxyState, ProxyTracker } from '../../../src/proxy/state.js';
 import { FULL_SYNC } from '../../../src/proxy/types.js';
 import { fixture, runCli } from '../../support/cli.js';
@@ -33,7 +35,7 @@ function payload(
   objects: ClusterObject[],
   patch: Partial<ProxyConfig> = {},
   family: IPFamily = 'IPv4',
-  profile = 'kube-proxy-test',
+  profile: 'default' | 'kube-proxy-test' = 'kube-proxy-test',
 ): string[] {
   const config = { ...resolveProxyConfig(objects), ...patch };
   const state = buildProxyState(objects, family, config);
@@ -90,7 +92,7 @@ describe('KUBE-FORWARD INVALID drop (TestDropInvalidRule)', () => {
     },
     { name: 'conntrack tcpBeLiberal: no drop rule', profile: 'default', liberal: true, want: [] },
   ])('$name', ({ profile, liberal, want }) => {
-    const lines = payload(overall, { conntrackTCPBeLiberal: liberal }, 'IPv4', profile);
+    const lines = payload(overall, { conntrackTCPBeLiberal: liberal }, 'IPv4', profile as Profile);
     expect(lines.filter((l) => l.includes('INVALID'))).toEqual(want);
   });
 });
@@ -105,7 +107,7 @@ describe('masquerading (TestMasqueradeRule, TestInternalExternalMasquerade)', ()
       suffix: ' --random-fully',
     },
   ])('$name', ({ profile, mark, suffix }) => {
-    const lines = payload(overall, {}, 'IPv4', profile);
+    const lines = payload(overall, {}, 'IPv4', profile as Profile);
     expect(lines.filter((l) => l.startsWith('-A KUBE-POSTROUTING') || l.startsWith('-A KUBE-MARK-MASQ'))).toEqual([
       `-A KUBE-POSTROUTING -m mark ! --mark ${mark}/${mark} -j RETURN`,
       `-A KUBE-POSTROUTING -j MARK --xor-mark ${mark}`,

@@ -12,7 +12,7 @@ import { createLab, type Lab, labSpecFromState, probe, reached } from '../../../
 import { applyNft } from '../../../src/lab/nft-apply.js';
 import { resolveProxyConfig } from '../../../src/proxy/config.js';
 import { encodeSync } from '../../../src/proxy/nftables/mode.js';
-import { NftMemo, renderSync } from '../../../src/proxy/nftables/render.js';
+import { EMPTY_NFT_MEMO, renderSync } from '../../../src/proxy/nftables/render.js';
 import { buildProxyState, ProxyTracker } from '../../../src/proxy/state.js';
 import { fixture, runCli } from '../../support/cli.js';
 import { describeKernel } from '../../support/env.js';
@@ -144,11 +144,10 @@ for (const s of scenarios) {
         beforeAll(async () => {
           // The same history as upstream's test: a full sync, then the deletion's partial sync.
           const tracker = new ProxyTracker(s.family, resolveProxyConfig(s.objects));
-          const memo = new NftMemo();
           const options = renderOptions(s.objects, s.family, 'kube-proxy-test');
           for (const o of s.objects) tracker.upsert(o);
           const first = tracker.sync();
-          renderSync(first.state, first.changes, memo, options);
+          const { memo } = renderSync(first.state, first.changes, EMPTY_NFT_MEMO, options);
           for (const o of s.objects) if (o.kind === 'EndpointSlice') tracker.delete(o);
           const next = tracker.sync();
           await applyNft(lab!.node, encodeSync(renderSync(next.state, next.changes, memo, options), 'text'), 'text');

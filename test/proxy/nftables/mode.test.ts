@@ -3,11 +3,11 @@
 import { readdirSync } from 'node:fs';
 import { describe, expect, test } from 'vitest';
 import type { ClusterObject } from '../../../src/cluster/types.js';
-import { UsageError } from '../../../src/errors.js';
 import { resolveProxyConfig } from '../../../src/proxy/config.js';
 import { nftablesMode } from '../../../src/proxy/nftables/mode.js';
-import { NftMemo, renderSync } from '../../../src/proxy/nftables/render.js';
+import { EMPTY_NFT_MEMO, renderSync } from '../../../src/proxy/nftables/render.js';
 import { Transaction } from '../../../src/proxy/nftables/transaction.js';
+import { diffPayloads, renderFullSync, replayDiff } from '../../../src/proxy/run.js';
 import { ProxyTracker } from '../../../src/proxy/state.js';
 import { FULL_SYNC } from '../../../src/proxy/types.js';
 import { fixture } from '../../support/cli.js';
@@ -26,18 +26,18 @@ function incrementalModel(from: ClusterObject[], to: ClusterObject[]): { model: 
   const config = resolveProxyConfig(to);
   const tracker = new ProxyTracker('IPv4', config);
   for (const o of from) tracker.upsert(o);
-  const memo = new NftMemo();
   const model = new NftModel('ip');
-  model.apply(renderSync(tracker.sync().state, FULL_SYNC, memo, renderOptions(from, 'IPv4', 'default')).main);
+  const first = renderSync(tracker.sync().state, FULL_SYNC, EMPTY_NFT_MEMO, renderOptions(from, 'IPv4', 'default'));
+  model.apply(first.main);
   const keep = new Set(to.map(objectId));
   for (const o of from) if (!keep.has(objectId(o))) tracker.delete(o);
   for (const o of to) tracker.upsert(o);
   const next = tracker.sync();
-  const sync = renderSync(next.state, next.changes, memo, renderOptions(to, 'IPv4', 'default'));
+  const sync = renderSync(next.state, next.changes, first.memo, renderOptions(to, 'IPv4', 'default'));
   model.apply(sync.pre);
   model.apply(sync.main);
   const later = new Transaction('ip');
-  for (const c of memo.stale) later.delete({ kind: 'chain', name: c });
+  for (const c of sync.memo.stale) later.delete({ kind: 'chain', name: c });
   model.apply(later);
   return { model, partial: sync.main };
 }
@@ -100,19 +100,17 @@ describe('an incremental transaction leaves the state of a full sync', () => {
   });
 });
 
-describe('renderDiff', () => {
+function diffOf(from: ClusterObject[], to: ClusterObject[], format: 'text' | 'json') {
+  const d = replayDiff(nftablesMode, from, to, {}, { family: 'IPv4', format, profile: 'default' });
+  const { payloads, summary } = diffPayloads(nftablesMode, d, format);
+  return { text: payloads[0]!.text, summary };
+}
+
+describe('replayDiff', () => {
   test('deleting a service: element deletes, chains flushed, then deleted; a summary', async () => {
     const from = await step('02-add-service');
     const to = await step('03-delete-service');
-    const r = nftablesMode.renderDiff!({
-      from,
-      to,
-      config: resolveProxyConfig(to),
-      family: 'IPv4',
-      format: 'text',
-      profile: 'default',
-      withJumps: false,
-    });
+    const r = diffOf(from, to, 'text');
     expect(r.text.split('\n').filter((l) => l && !l.startsWith('#'))).toEqual([
       'flush chain ip kube-proxy endpoint-7RVP4LUQ-ns2/svc2/tcp/p8080__10.0.2.1/8080',
       'flush chain ip kube-proxy service-MHHHYRWA-ns2/svc2/tcp/p8080',
@@ -128,15 +126,7 @@ describe('renderDiff', () => {
   test('a changed endpoint: the service chain is flushed and refilled, a new endpoint chain added', async () => {
     const from = await step('06-endpoints-added');
     const to = await step('07-endpoint-changed');
-    const r = nftablesMode.renderDiff!({
-      from,
-      to,
-      config: resolveProxyConfig(to),
-      family: 'IPv4',
-      format: 'json',
-      profile: 'default',
-      withJumps: false,
-    });
+    const r = diffOf(from, to, 'json');
     const ops = JSON.parse(r.text).nftables as Record<string, unknown>[];
     expect(ops.filter((o) => 'flush' in o)).toHaveLength(3);
     expect(r.summary[0]).toBe('partial sync: 1 service(s) written: ns3/svc3');
@@ -144,73 +134,60 @@ describe('renderDiff', () => {
   });
 });
 
-describe('renderRules', () => {
+describe('full sync through the mode', () => {
   test('IPv6 renders an ip6 table; stats count rules and chains', async () => {
     const objects = await loadFixture('demo');
-    const r = nftablesMode.renderRules({
-      objects,
-      config: resolveProxyConfig(objects),
-      family: 'IPv6',
-      format: 'text',
-      profile: 'default',
-      withJumps: false,
-    });
-    expect(r.text.startsWith('add table ip6 kube-proxy')).toBe(true);
-    expect(r.text).not.toMatch(/ ip kube-proxy /);
+    const r = renderFullSync(nftablesMode, objects, {}, { family: 'IPv6', format: 'text', profile: 'default' });
+    const text = r.payloads[0]!.text;
+    expect(text.startsWith('add table ip6 kube-proxy')).toBe(true);
+    expect(text).not.toMatch(/ ip kube-proxy /);
     expect(r.stats.rules).toBeGreaterThan(20);
-  });
-
-  test('an unknown profile is a usage error', async () => {
-    const objects = await loadFixture('demo');
-    expect(() =>
-      nftablesMode.renderRules({
-        objects,
-        config: resolveProxyConfig(objects),
-        family: 'IPv4',
-        format: 'text',
-        profile: 'nope',
-        withJumps: false,
-      }),
-    ).toThrow(UsageError);
   });
 });
 
-describe('sync renderer', () => {
+describe('syncer', () => {
   test('a partial sync writes only the changed service', async () => {
     const objects = await step('08-endpoint-added');
     const config = resolveProxyConfig(objects);
     const tracker = new ProxyTracker('IPv4', config);
     for (const o of objects) tracker.upsert(o);
-    const r = nftablesMode.createSyncRenderer!({ config, family: 'IPv4', profile: 'default', format: 'text' });
+    const syncer = nftablesMode.createSyncer({ family: 'IPv4', profile: 'default', format: 'text' });
     const first = tracker.sync();
-    expect(r.sync(first.state, first.changes).payload).toContain('ns1/svc1');
+    const r1 = syncer.sync(first.state, first.changes, syncer.initialMemo, 0);
+    expect(r1.payloads[0]!.text).toContain('ns1/svc1');
     const next = await step('09-endpoints-emptied');
     for (const o of next) tracker.upsert(o);
     const second = tracker.sync();
-    const { payload } = r.sync(second.state, second.changes);
+    const payload = syncer.sync(second.state, second.changes, r1.memo, 1).payloads[0]!.text;
     expect(payload).toContain('ns3/svc3');
     expect(payload).not.toContain('ns1/svc1');
     expect(payload).not.toContain('ns4/svc4');
+  });
+
+  test('a memo stays valid after a sync from it: the same sync again gives the same payload', async () => {
+    const objects = await step('08-endpoint-added');
+    const tracker = new ProxyTracker('IPv4', resolveProxyConfig(objects));
+    for (const o of objects) tracker.upsert(o);
+    const syncer = nftablesMode.createSyncer({ family: 'IPv4', profile: 'default', format: 'text' });
+    const first = tracker.sync();
+    const base = syncer.sync(first.state, first.changes, syncer.initialMemo, 0).memo;
+    for (const o of await step('09-endpoints-emptied')) tracker.upsert(o);
+    const second = tracker.sync();
+    const once = syncer.sync(second.state, second.changes, base, 1);
+    // The apply of `once` failed: retry from the memo it started from.
+    const again = syncer.sync(second.state, second.changes, base, 2);
+    expect(again.payloads).toEqual(once.payloads);
+    expect(once.payloads[0]!.text.length).toBeGreaterThan(0);
   });
 });
 
 test('JSON partial syncs declare only new affinity sets (nft 1.0.6 cannot re-add them); text re-adds all', async () => {
   const objects = await loadFixture('demo');
-  const config = resolveProxyConfig(objects);
   const cart = objects.find((o) => o.kind === 'EndpointSlice' && o.metadata.name === 'cart-m2n8v')!;
   const changed = structuredClone(cart) as typeof cart & { endpoints: { addresses: string[] }[] };
   changed.endpoints = changed.endpoints.filter((e) => e.addresses[0] !== '10.244.2.30');
   const to = objects.map((o) => (o === cart ? changed : o));
-  const diff = (format: 'text' | 'json') =>
-    nftablesMode.renderDiff!({
-      from: objects,
-      to,
-      config,
-      family: 'IPv4',
-      format,
-      profile: 'default',
-      withJumps: false,
-    }).text;
+  const diff = (format: 'text' | 'json') => diffOf(objects, to, format).text;
   expect(diff('text').match(/^add set .*affinity-/gm)).toHaveLength(2);
   expect(diff('json')).not.toMatch(/"add":\{"set"/);
   expect(diff('json')).toMatch(/"delete":\{"set":\{[^}]*affinity-SB6TRJBJ/);

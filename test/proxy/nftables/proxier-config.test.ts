@@ -2,12 +2,8 @@
 import { describe, expect, test } from 'vitest';
 import type { ClusterObject } from '../../../src/cluster/types.js';
 import { resolveProxyConfig } from '../../../src/proxy/config.js';
-import {
-  masqueradeMark,
-  nodePortIPs,
-  ruleContext,
-  serviceCIDRsOf,
-} from '../../../src/proxy/nftables/proxier-config.js';
+import { nodePortIPs, ruleContext, serviceCIDRsOf } from '../../../src/proxy/nftables/proxier-config.js';
+import { masqueradeMark } from '../../../src/proxy/node-config.js';
 import { loadFixture } from './support.js';
 
 describe('masqueradeMark', () => {

@@ -5,7 +5,7 @@ import type { ClusterObject, IPFamily } from '../../../src/cluster/types.js';
 import { resolveProxyConfig } from '../../../src/proxy/config.js';
 import type { NftProfile } from '../../../src/proxy/nftables/proxier-config.js';
 import { serviceCIDRsOf } from '../../../src/proxy/nftables/proxier-config.js';
-import { NftMemo, type NftRenderOptions, renderSync } from '../../../src/proxy/nftables/render.js';
+import { EMPTY_NFT_MEMO, type NftRenderOptions, renderSync } from '../../../src/proxy/nftables/render.js';
 import { buildProxyState, ProxyTracker } from '../../../src/proxy/state.js';
 import { FULL_SYNC } from '../../../src/proxy/types.js';
 import { fixture } from '../../support/cli.js';
@@ -36,7 +36,7 @@ export function fullSyncModel(
 ) {
   const config = resolveProxyConfig(objects);
   const state = buildProxyState(objects, family, config);
-  const sync = renderSync(state, FULL_SYNC, new NftMemo(), renderOptions(objects, family, profile));
+  const sync = renderSync(state, FULL_SYNC, EMPTY_NFT_MEMO, renderOptions(objects, family, profile));
   const model = new NftModel(family === 'IPv4' ? 'ip' : 'ip6');
   model.apply(sync.main);
   return { model, sync, state };
@@ -48,12 +48,13 @@ export function fullSyncModel(
  */
 export function endpointsDeletedModel(objects: readonly ClusterObject[], family: IPFamily = 'IPv4') {
   const tracker = new ProxyTracker(family, resolveProxyConfig(objects));
-  const memo = new NftMemo();
+  let memo = EMPTY_NFT_MEMO;
   const model = new NftModel(family === 'IPv4' ? 'ip' : 'ip6');
   const options = renderOptions(objects, family, 'kube-proxy-test');
   const sync = () => {
     const { state, changes } = tracker.sync();
     const out = renderSync(state, changes, memo, options);
+    memo = out.memo;
     model.apply(out.pre);
     model.apply(out.main);
   };

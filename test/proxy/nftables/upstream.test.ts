@@ -6,7 +6,8 @@ import { describe, expect, test } from 'vitest';
 import type { ClusterObject } from '../../../src/cluster/types.js';
 import { resolveProxyConfig } from '../../../src/proxy/config.js';
 import { nftablesMode } from '../../../src/proxy/nftables/mode.js';
-import { NftMemo, renderSync } from '../../../src/proxy/nftables/render.js';
+import { EMPTY_NFT_MEMO, renderSync } from '../../../src/proxy/nftables/render.js';
+import { renderFullSync } from '../../../src/proxy/run.js';
 import { ProxyTracker } from '../../../src/proxy/state.js';
 import { fixture } from '../../support/cli.js';
 import { NftModel, sortNFTablesTransaction } from './nft-model.js';
@@ -34,7 +35,7 @@ describe('upstream TestSyncProxyRulesRepeated: one proxier through 13 syncs', ()
     const first = await loadFixture('upstream-nftables', 'sync-repeated', steps[0]!);
     const config = resolveProxyConfig(first);
     const tracker = new ProxyTracker('IPv4', config);
-    const memo = new NftMemo();
+    let memo = EMPTY_NFT_MEMO;
     const model = new NftModel('ip');
     let previous: ClusterObject[] = [];
     for (const step of steps) {
@@ -45,6 +46,7 @@ describe('upstream TestSyncProxyRulesRepeated: one proxier through 13 syncs', ()
       previous = objects;
       const { state, changes } = tracker.sync();
       const sync = renderSync(state, changes, memo, renderOptions(objects, 'IPv4', 'kube-proxy-test'));
+      memo = sync.memo;
       model.apply(sync.pre);
       model.apply(sync.main);
       const expected = readFileSync(fixture('upstream-nftables', 'sync-repeated', step, 'upstream.nft'), 'utf8');
@@ -121,14 +123,16 @@ describe("upstream TestNoEndpointsMetric: sync_proxy_rules_no_local_endpoints_to
     },
   ])('$name', async ({ dir, internal, external }) => {
     const objects = await loadFixture('upstream-nftables', 'no-endpoints-metric', dir);
-    const { stats } = nftablesMode.renderRules({
+    const { stats } = renderFullSync(
+      nftablesMode,
       objects,
-      config: resolveProxyConfig(objects),
-      family: 'IPv4',
-      format: 'text',
-      profile: 'kube-proxy-test',
-      withJumps: false,
-    });
+      {},
+      {
+        family: 'IPv4',
+        format: 'text',
+        profile: 'kube-proxy-test',
+      },
+    );
     expect({ internal: stats.noLocalEndpointsInternal, external: stats.noLocalEndpointsExternal }).toEqual({
       internal,
       external,
@@ -145,10 +149,12 @@ describe("upstream TestNoEndpointsMetric: sync_proxy_rules_no_local_endpoints_to
         : ({ ...o, metadata: { ...o.metadata, namespace: 'ns2' } } as ClusterObject),
     );
     const tracker = new ProxyTracker('IPv4', resolveProxyConfig(both));
-    const memo = new NftMemo();
+    let memo = EMPTY_NFT_MEMO;
     const totals = () => {
       const { state, changes } = tracker.sync();
-      const { summary } = renderSync(state, changes, memo, renderOptions(both, 'IPv4', 'kube-proxy-test'));
+      const out = renderSync(state, changes, memo, renderOptions(both, 'IPv4', 'kube-proxy-test'));
+      memo = out.memo;
+      const { summary } = out;
       return [summary.noLocalEndpointsInternal, summary.noLocalEndpointsExternal];
     };
     for (const o of [...both, ...other.filter((o) => o.metadata?.namespace === 'ns2')]) tracker.upsert(o);

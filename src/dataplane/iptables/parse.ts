@@ -1,0 +1,138 @@
+// iptables-restore / iptables-save text into tables of chains of parsed rules. Understands table
+// headers, chain declarations with policies and counters, COMMIT, -A / -I / -D-less edits (-X, -F),
+// comments and blank lines. Applying a restore payload flushes the chains it declares, as
+// `iptables-restore --noflush` does; a chain used before it is declared is an error.
+import { ruleParseError } from '../source.js';
+import { parseRuleOptions } from './parse-rule.js';
+import { type Token, TokenizeError, tokenize } from './tokenize.js';
+import { BUILTIN_CHAINS, type Chain, type IptablesRuleset, type Rule, type Table } from './types.js';
+
+export function parseIptables(text: string): IptablesRuleset {
+  const lines = text.split('\n');
+  const tables = new Map<string, Table>();
+  let table: Table | undefined;
+  let tableLine = 0;
+  for (let n = 1; n <= lines.length; n++) {
+    const raw = lines[n - 1]!;
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    const first = line.trimStart()[0];
+    if (first === undefined || first === '#') continue;
+    const err = (column: number, problem: string) => ruleParseError(lines, n, column, problem);
+    let tokens: Token[];
+    try {
+      tokens = tokenize(line);
+    } catch (e) {
+      if (e instanceof TokenizeError) throw err(e.column, e.message);
+      throw e;
+    }
+    const head = tokens[0]!;
+    if (head.text.startsWith('*')) {
+      if (table) throw err(1, `table ${head.text} starts before table ${table.name} (line ${tableLine}) has a COMMIT`);
+      const name = head.text.slice(1);
+      if (!BUILTIN_CHAINS[name]) throw err(2, `unknown table ${name}`);
+      table = tables.get(name) ?? { name, chains: new Map() };
+      tables.set(name, table);
+      tableLine = n;
+      continue;
+    }
+    if (head.text === 'COMMIT') {
+      if (!table) throw err(1, 'COMMIT outside a table');
+      table = undefined;
+      continue;
+    }
+    if (!table) throw err(1, `line outside a table: ${head.text}`);
+    const t = table;
+    if (head.text.startsWith(':')) {
+      declareChain(t, tokens, n, err);
+      continue;
+    }
+    const chainArg = tokens[1];
+    if (!chainArg) throw err(head.column, `${head.text} needs a chain name`);
+    const chainOf = (): Chain => {
+      const c = t.chains.get(chainArg.text);
+      if (!c) throw err(chainArg.column, `chain ${chainArg.text} is not declared in table ${t.name}`);
+      return c;
+    };
+    switch (head.text) {
+      case '-A':
+      case '--append':
+      case '-I':
+      case '--insert': {
+        const chain = chainOf();
+        let rest = tokens.slice(2);
+        let at = head.text === '-A' || head.text === '--append' ? chain.rules.length : 0;
+        if (at === 0 && rest[0] && /^\d+$/.test(rest[0].text)) {
+          at = Number(rest[0].text) - 1;
+          if (at > chain.rules.length) throw err(rest[0].column, `insert position ${rest[0].text} is past the end`);
+          rest = rest.slice(1);
+        }
+        let parsed: ReturnType<typeof parseRuleOptions>;
+        try {
+          parsed = parseRuleOptions(rest);
+        } catch (e) {
+          if (e instanceof TokenizeError) throw err(e.column, e.message);
+          throw e;
+        }
+        const rule: Rule = { line: n, text: line.trim(), matches: parsed.matches, target: parsed.target };
+        chain.rules.splice(at, 0, rule);
+        break;
+      }
+      case '-F':
+      case '--flush':
+        chainOf().rules = [];
+        break;
+      case '-X':
+      case '--delete-chain': {
+        const c = chainOf();
+        if (c.policy !== undefined) throw err(chainArg.column, `built-in chain ${c.name} cannot be deleted`);
+        t.chains.delete(c.name);
+        break;
+      }
+      default:
+        throw err(head.column, `unsupported command ${head.text}`);
+    }
+  }
+  if (table) throw ruleParseError(lines, tableLine, 1, `table ${table.name} has no COMMIT`);
+  checkTargets(tables, lines);
+  return { tables, lineCount: lines.length };
+}
+
+function declareChain(t: Table, tokens: Token[], n: number, err: (c: number, p: string) => Error): void {
+  const head = tokens[0]!;
+  const name = head.text.slice(1);
+  if (name === '') throw err(1, 'chain declaration without a name');
+  const policy = tokens[1];
+  if (!policy) throw err(head.column + head.text.length, `chain ${name} needs a policy (or -)`);
+  const builtin = BUILTIN_CHAINS[t.name]!.includes(name);
+  // "-" on a built-in chain keeps the kernel's policy, which is ACCEPT unless someone changed it.
+  if (builtin && policy.text !== 'ACCEPT' && policy.text !== 'DROP' && policy.text !== '-')
+    throw err(policy.column, `built-in chain ${name} needs policy ACCEPT, DROP or -, got ${policy.text}`);
+  if (!builtin && policy.text !== '-') throw err(policy.column, `user chain ${name} cannot have policy ${policy.text}`);
+  const counters = tokens[2];
+  if (counters && !/^\[\d+:\d+\]$/.test(counters.text)) throw err(counters.column, `bad counters ${counters.text}`);
+  if (tokens[3]) throw err(tokens[3].column, `unexpected ${tokens[3].text} after the chain declaration`);
+  // Declaring a chain in a restore payload flushes it.
+  t.chains.set(name, {
+    name,
+    policy: builtin ? (policy.text === 'DROP' ? 'DROP' : 'ACCEPT') : undefined,
+    line: n,
+    rules: [],
+  });
+}
+
+/** Every jump and goto must name a chain of its table (iptables-restore refuses the payload otherwise). */
+function checkTargets(tables: Map<string, Table>, lines: readonly string[]): void {
+  for (const t of tables.values())
+    for (const c of t.chains.values())
+      for (const r of c.rules) {
+        if (r.target.kind !== 'jump' && r.target.kind !== 'goto') continue;
+        if (t.chains.has(r.target.chain)) continue;
+        const col = (lines[r.line - 1] ?? '').indexOf(` ${r.target.chain}`) + 2;
+        throw ruleParseError(
+          lines,
+          r.line,
+          col,
+          `target ${r.target.chain} is neither a supported target nor a chain of table ${t.name}`,
+        );
+      }
+}

@@ -1,0 +1,79 @@
+// `kubeplane serve --store URL` as a process: it syncs, reports one JSON line per sync, picks up a
+// change another process writes, serves /proxyMode and /metrics, and exits cleanly on SIGTERM.
+import { spawn, spawnSync } from 'node:child_process';
+import { afterAll, beforeAll, expect, test } from 'vitest';
+import { CLI, fixture, ROOT, runCli } from '../support/cli.js';
+import { describeRedis } from '../support/env.js';
+import { freePort, startRedis, type TestRedis } from '../support/redis.js';
+
+describeRedis('kubeplane serve', () => {
+  let redis: TestRedis;
+  beforeAll(async () => {
+    redis = await startRedis();
+  });
+  afterAll(async () => {
+    await redis?.destroy();
+  });
+
+  test('follows the store, logs each sync, serves metrics, stops on SIGTERM', async () => {
+    const url = `${redis.url}?prefix=serve`;
+    expect(runCli(['store', 'load', '-f', fixture('demo'), '--store', url]).status).toBe(0);
+    const port = await freePort();
+    const dnsPort = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'serve',
+        '--store',
+        url,
+        '--metrics-listen',
+        `127.0.0.1:${port}`,
+        '--min-sync-period',
+        '50ms',
+        '--dns-listen',
+        `127.0.0.1:${dnsPort}`,
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const waitFor = async (ok: () => boolean, what: string) => {
+      const end = Date.now() + 20_000;
+      while (!ok()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const syncs = () =>
+      stderr
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg: string; full: boolean; services: number; node: string });
+    try {
+      await waitFor(() => syncs().length >= 1 && stderr.includes('serving node'), 'the first sync');
+      expect(syncs()[0]).toMatchObject({ msg: 'synced', full: true, node: 'node-a' });
+      const svc =
+        'apiVersion: v1\nkind: Service\nmetadata: {name: late, namespace: default}\nspec: {clusterIP: 10.96.200.1, ports: [{name: http, port: 80}]}\n';
+      expect(runCli(['store', 'apply', '-f', '-', '--store', url], svc).status).toBe(0);
+      await waitFor(() => syncs().some((s) => !s.full && s.services === 1), 'the partial sync');
+      expect(await (await fetch(`http://127.0.0.1:${port}/proxyMode`)).text()).toBe('iptables');
+      const metrics = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+      expect(metrics).toContain('kubeproxy_sync_proxy_rules_service_changes_total 1\n');
+      // DNS from the same store answers for the new Service (a real dig over loopback).
+      const dig = spawnSync(
+        'dig',
+        ['@127.0.0.1', '-p', String(dnsPort), '+short', '+tries=3', 'late.default.svc.cluster.local', 'A'],
+        {
+          encoding: 'utf8',
+          timeout: 10_000,
+        },
+      );
+      expect(dig.stdout.trim()).toBe('10.96.200.1');
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+  });
+});
