@@ -19,7 +19,8 @@ export type ErrorCode =
   | 'KP_DNS'
   | 'KP_BENCH'
   | 'KP_DATAPLANE'
-  | 'KP_PROXY';
+  | 'KP_PROXY'
+  | 'KP_CONTROL';
 
 export abstract class KubeplaneError extends Error {
   abstract readonly code: ErrorCode;
@@ -267,6 +268,20 @@ export class DnsListenError extends DnsError {
 /** A benchmark could not run (a tool or worker it drives failed). */
 export class BenchError extends KubeplaneError {
   readonly code = 'KP_BENCH' as const;
+}
+
+/** What the control plane could not complete: an address or port taken or exhausted, a bad flag value. */
+export class ControlError extends KubeplaneError {
+  readonly code = 'KP_CONTROL' as const;
+  override readonly isInputError = true;
+  constructor(
+    /** "Kind namespace/name" of the object, or the flag. */
+    readonly object: string,
+    readonly field: string,
+    readonly problem: string,
+  ) {
+    super(`${object}: ${field}: ${problem}`);
+  }
 }
 
 /** Rules that parse but cannot be traced as given (an ipset whose members are unknown ...). */

@@ -7,6 +7,11 @@ export function printWarnings(warnings: readonly ManifestWarning[]): void {
   for (const w of warnings) process.stderr.write(`warning: ${formatLocation(w.at)}: ${w.message}\n`);
 }
 
+/** What the control plane could not make render (control/warnings.ts, endpoint-slices.ts). */
+export function printControlWarnings(warnings: readonly { object: string; field: string; message: string }[]): void {
+  for (const w of warnings) process.stderr.write(`warning: ${w.object}: ${w.field}: ${w.message}\n`);
+}
+
 export async function writeOutput(text: string, out?: string): Promise<void> {
   if (out && out !== '-') await writeFile(out, text);
   else await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));

@@ -7,6 +7,7 @@ import { exitStatusFor, KubeplaneError, ManifestSetError } from '../errors.js';
 import { registerApply } from './apply.js';
 import { registerBench } from './bench.js';
 import { registerBenchLoad } from './bench-load.js';
+import { registerCluster } from './cluster.js';
 import { registerDemo } from './demo.js';
 import { registerDiff } from './diff.js';
 import { registerDns } from './dns.js';
@@ -33,6 +34,7 @@ export function buildProgram(): Command {
     .exitOverride();
   registerDemo(program);
   registerValidate(program);
+  registerCluster(program);
   registerRules(program);
   registerDiff(program);
   registerGenerate(program);

@@ -14,8 +14,8 @@ import { assertText, expandLists, parseDocuments, type RawDocument } from './doc
 import { mirrorEndpoints } from './endpoints-mirror.js';
 import { embeddedKubeProxyConfig, isKubeProxyConfigMap } from './kube-proxy-configmap.js';
 import { MAX_FILE_BYTES, MAX_OBJECTS, MAX_TOTAL_BYTES } from './limits/index.js';
-import type { ClusterObject, EndpointSlice, Endpoints } from './types.js';
-import { objectKey, SERVICE_NAME_LABEL } from './types.js';
+import type { ClusterObject, EndpointSlice, Endpoints, Workload } from './types.js';
+import { objectKey, SERVICE_NAME_LABEL, WORKLOAD_KINDS } from './types.js';
 import { type ManifestWarning, validateDocument } from './validate/index.js';
 
 export interface LoadedManifests {
@@ -28,6 +28,8 @@ export interface LoadedManifests {
   mirroredEndpoints: number;
   warnings: ManifestWarning[];
   files: string[];
+  /** Workloads (Deployments, StatefulSets, ...): control/ turns them into Pods. */
+  workloads?: Workload[];
 }
 
 const MANIFEST_EXT = /\.(ya?ml|json)$/i;
@@ -97,6 +99,7 @@ export async function loadTexts(texts: readonly { file: string; bytes: Buffer | 
   let objectCount = 0;
   const warnings: ManifestWarning[] = [];
   const objects: ClusterObject[] = [];
+  const workloads: Workload[] = [];
   const legacy: { ep: Endpoints; doc: RawDocument }[] = [];
   const skipped: Record<string, number> = {};
   const seen = new Map<string, RawDocument>();
@@ -157,7 +160,8 @@ export async function loadTexts(texts: readonly { file: string; bytes: Buffer | 
       }
       seen.set(id, doc);
       if (obj.kind === 'Endpoints') legacy.push({ ep: obj, doc });
-      else objects.push(obj);
+      else if ((WORKLOAD_KINDS as readonly string[]).includes(obj.kind)) workloads.push(obj as Workload);
+      else objects.push(obj as ClusterObject);
     }
   }
   if (problems.length > 0) throw new ManifestSetError(problems);
@@ -176,15 +180,23 @@ export async function loadTexts(texts: readonly { file: string; bytes: Buffer | 
     }
   }
   let mirroredEndpoints = 0;
-  for (const { ep } of legacy) {
+  const services = new Set(objects.filter((o) => o.kind === 'Service').map(objectKey));
+  for (const { ep, doc } of legacy) {
+    if (services.has(objectKey(ep)) && !selectorless.has(objectKey(ep))) {
+      warnings.push({
+        at: { file: doc.file, document: doc.document, kind: 'Endpoints', object: objectKey(ep), field: 'subsets' },
+        message: `ignored: Service ${objectKey(ep)} has a selector, so its endpoints come from the EndpointSlice controller (the mirroring controller skips it)`,
+      });
+      continue;
+    }
     if (sliced.has(objectKey(ep)) || !selectorless.has(objectKey(ep))) continue;
     const slices: EndpointSlice[] = mirrorEndpoints(ep);
     if (slices.length > 0) mirroredEndpoints++;
     for (const slice of slices) objects.push(slice);
   }
   const counts: Record<string, number> = {};
-  for (const o of objects) counts[o.kind] = (counts[o.kind] ?? 0) + 1;
-  return { objects, counts, skipped, mirroredEndpoints, warnings, files: texts.map((t) => t.file) };
+  for (const o of [...objects, ...workloads]) counts[o.kind] = (counts[o.kind] ?? 0) + 1;
+  return { objects, counts, skipped, mirroredEndpoints, warnings, files: texts.map((t) => t.file), workloads };
 }
 
 /** Load every manifest named by `paths` ("-" is stdin). Throws ManifestSetError listing every problem. */

@@ -3,7 +3,7 @@
 // reaches a consumer; a bad one is a StoreError naming the key, never a crash deeper in.
 import { StoreError } from '../errors.js';
 import type { ClusterKind, ClusterObject } from './types.js';
-import { objectKey } from './types.js';
+import { objectKey, WORKLOAD_KINDS } from './types.js';
 import { validateDocument } from './validate/index.js';
 
 /** Every kind a store holds, one Redis hash each (a compile-time check keeps it complete). */
@@ -34,11 +34,16 @@ export function decodeObject(where: string, kind: ClusterKind | undefined, text:
     throw bad('not JSON');
   }
   const verdict = validateDocument({ file: where, document: 0, value });
-  if (verdict.kind !== 'object' || verdict.object.kind === 'Endpoints') {
+  // Workloads are never stored: the store holds what the control plane made of them (Pods).
+  if (
+    verdict.kind !== 'object' ||
+    verdict.object.kind === 'Endpoints' ||
+    (WORKLOAD_KINDS as readonly string[]).includes(verdict.object.kind)
+  ) {
     const first = verdict.ctx.errors[0];
     throw bad(first ? first.message : 'not a cluster object kubeplane stores');
   }
-  const o = verdict.object;
+  const o = verdict.object as ClusterObject;
   if (kind !== undefined && o.kind !== kind) throw bad(`a ${o.kind} in the ${kind} hash`);
   return o;
 }

@@ -11,6 +11,7 @@ export interface ObjectMeta {
   annotations?: Record<string, string>;
   creationTimestamp?: string;
   deletionTimestamp?: string;
+  ownerReferences?: { apiVersion?: string; kind: string; name: string; uid?: string; controller?: boolean }[];
 }
 
 export type Protocol = 'TCP' | 'UDP' | 'SCTP';
@@ -120,17 +121,80 @@ export interface Node {
   apiVersion: 'v1';
   kind: 'Node';
   metadata: ObjectMeta;
-  spec?: { podCIDR?: string; podCIDRs?: string[]; unschedulable?: boolean; providerID?: string };
+  spec?: { podCIDR?: string; podCIDRs?: string[]; unschedulable?: boolean; providerID?: string; taints?: Taint[] };
   status?: { addresses?: NodeAddress[] };
+}
+
+export interface ContainerPort {
+  name?: string;
+  containerPort: number;
+  protocol?: Protocol;
+}
+
+export interface Toleration {
+  key?: string;
+  operator?: 'Exists' | 'Equal';
+  value?: string;
+  effect?: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+export interface Taint {
+  key: string;
+  value?: string;
+  effect: 'NoSchedule' | 'PreferNoSchedule' | 'NoExecute';
+}
+
+export interface PodSpec {
+  nodeName?: string;
+  hostname?: string;
+  subdomain?: string;
+  hostNetwork?: boolean;
+  nodeSelector?: Record<string, string>;
+  tolerations?: Toleration[];
+  containers?: { name?: string; image?: string; ports?: ContainerPort[]; readinessProbe?: unknown }[];
+}
+
+export interface PodCondition {
+  type: string;
+  status: 'True' | 'False' | 'Unknown';
 }
 
 export interface Pod {
   apiVersion: 'v1';
   kind: 'Pod';
   metadata: ObjectMeta;
-  spec?: { nodeName?: string; hostname?: string; subdomain?: string; hostNetwork?: boolean };
-  status?: { podIP?: string; podIPs?: { ip: string }[]; phase?: string };
+  spec?: PodSpec;
+  status?: { podIP?: string; podIPs?: { ip: string }[]; phase?: string; conditions?: PodCondition[] };
 }
+
+export interface PodTemplate {
+  metadata?: Partial<ObjectMeta>;
+  spec?: PodSpec;
+}
+
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: 'In' | 'NotIn' | 'Exists' | 'DoesNotExist'; values?: string[] }[];
+}
+
+/** The workload kinds whose Pods kubeplane creates (control/workloads.ts). */
+export interface Workload {
+  apiVersion: 'apps/v1' | 'batch/v1';
+  kind: 'Deployment' | 'ReplicaSet' | 'StatefulSet' | 'DaemonSet' | 'Job';
+  metadata: ObjectMeta;
+  spec: {
+    replicas?: number;
+    /** Job. */
+    parallelism?: number;
+    completions?: number;
+    selector?: LabelSelector;
+    /** StatefulSet: the headless Service giving Pods their hostname/subdomain. */
+    serviceName?: string;
+    template: PodTemplate;
+  };
+}
+
+export const WORKLOAD_KINDS = ['Deployment', 'ReplicaSet', 'StatefulSet', 'DaemonSet', 'Job'] as const;
 
 export interface Namespace {
   apiVersion: 'v1';

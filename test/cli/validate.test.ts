@@ -7,7 +7,7 @@ describe('kubeplane validate', () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain('Service                  15');
     expect(r.stdout).toContain('EndpointSlice            15');
-    expect(r.stdout).toContain('Deployment (skipped)     1');
+    expect(r.stdout).toContain('PodDisruptionBudget (skipped) 1');
     expect(r.stdout).toContain('(1 legacy Endpoints converted to EndpointSlices)');
     expect(r.stdout).toMatch(/valid: 38 objects from 4 file\(s\)/);
   });

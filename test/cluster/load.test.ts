@@ -35,7 +35,7 @@ describe('loadManifests', () => {
       Service: 15,
       ServiceCIDR: 1,
     });
-    expect(loaded.skipped).toEqual({ ConfigMap: 1, Deployment: 1 });
+    expect(loaded.skipped).toEqual({ ConfigMap: 1, PodDisruptionBudget: 1 });
     expect(loaded.mirroredEndpoints).toBe(1);
   });
 
@@ -133,10 +133,10 @@ describe('documents', () => {
 
   test('unused kinds are skipped and counted, not errors', async () => {
     const loaded = await loadText(
-      'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\n',
+      'apiVersion: batch/v1\nkind: CronJob\nmetadata: {name: x}\n---\napiVersion: v1\nkind: Secret\nmetadata: {name: s}\n',
     );
     expect(loaded.objects).toHaveLength(0);
-    expect(loaded.skipped).toEqual({ Deployment: 1, Secret: 1 });
+    expect(loaded.skipped).toEqual({ CronJob: 1, Secret: 1 });
   });
 });
 

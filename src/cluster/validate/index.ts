@@ -1,13 +1,14 @@
 // Validates one raw document and, when valid, returns it as a typed cluster object.
 
 import type { RawDocument } from '../documents.js';
-import type { ClusterObject } from '../types.js';
+import type { ClusterObject, Workload } from '../types.js';
 import { describe, isRecord, ValidationContext } from './context.js';
 import { validateEndpointSlice, validateEndpoints } from './endpoint-slice.js';
 import { type NameRule, validateMetadata } from './metadata.js';
 import { validateNode, validatePod, validateServiceCIDR } from './node-pod.js';
 import { validateKubeProxyConfiguration } from './proxy-config.js';
 import { validateService } from './service.js';
+import { validateWorkload } from './workload.js';
 
 export { type ManifestWarning, ValidationContext } from './context.js';
 
@@ -36,6 +37,11 @@ const KINDS: Record<string, KindRule> = {
     name: 'dns1123-subdomain',
     validate: validateServiceCIDR,
   },
+  Deployment: { apiVersions: ['apps/v1'], namespaced: true, name: 'dns1123-subdomain', validate: validateWorkload },
+  ReplicaSet: { apiVersions: ['apps/v1'], namespaced: true, name: 'dns1123-subdomain', validate: validateWorkload },
+  StatefulSet: { apiVersions: ['apps/v1'], namespaced: true, name: 'dns1123-subdomain', validate: validateWorkload },
+  DaemonSet: { apiVersions: ['apps/v1'], namespaced: true, name: 'dns1123-subdomain', validate: validateWorkload },
+  Job: { apiVersions: ['batch/v1'], namespaced: true, name: 'dns1123-subdomain', validate: validateWorkload },
   KubeProxyConfiguration: {
     apiVersions: ['kubeproxy.config.k8s.io/v1alpha1'],
     namespaced: false,
@@ -45,7 +51,7 @@ const KINDS: Record<string, KindRule> = {
 };
 
 export type DocumentVerdict =
-  | { kind: 'object'; object: ClusterObject | LegacyEndpoints; ctx: ValidationContext }
+  | { kind: 'object'; object: ClusterObject | LegacyEndpoints | Workload; ctx: ValidationContext }
   | { kind: 'skipped'; skippedKind: string; ctx: ValidationContext }
   | { kind: 'invalid'; ctx: ValidationContext };
 

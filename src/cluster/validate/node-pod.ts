@@ -1,5 +1,6 @@
 import { describe, isRecord, type ValidationContext } from './context.js';
 import { checkArray, checkCIDR, checkEnum, checkIP } from './formats.js';
+import { validatePodSpec } from './workload.js';
 
 const ADDRESS_TYPES = ['InternalIP', 'ExternalIP', 'Hostname', 'InternalDNS', 'ExternalDNS'];
 
@@ -34,6 +35,7 @@ export function validateNode(ctx: ValidationContext, obj: Record<string, unknown
 }
 
 export function validatePod(ctx: ValidationContext, obj: Record<string, unknown>): void {
+  validatePodSpec(ctx, 'spec', obj.spec);
   const status = obj.status;
   if (!isRecord(status)) return;
   if (status.podIP !== undefined && status.podIP !== '') checkIP(ctx, 'status.podIP', status.podIP);
