@@ -3,7 +3,19 @@
 import type { ClusterObject } from '../cluster/types.js';
 import { NodeSelectionError } from '../errors.js';
 import type { SyncReport } from '../proxy/userspace/proxier.js';
-import type { CheckedProxyFlags } from './proxy.js';
+
+/** `kubeplane proxy` flags after checking (src/cli/proxy.ts checks them). */
+export interface CheckedProxyFlags {
+  files: string[];
+  watch: boolean;
+  listenHost: string;
+  portMap: string | undefined;
+  strategy: 'round-robin' | 'random';
+  seed: number | undefined;
+  node: string | undefined;
+  udpIdleTimeoutMs: number;
+  l7Http: boolean;
+}
 
 /** How long open connections may finish after SIGTERM before they are closed (exit stays under 5 s). */
 const DRAIN_MS = 2000;

@@ -1,8 +1,10 @@
 // `kubeplane proxy`: kube-proxy's userspace mode as a real proxy on this machine. Flags are checked
 // here, before anything listens; the work lives in src/proxy/userspace.
+
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
 import { collect } from './io.js';
+import type { CheckedProxyFlags } from './proxy-run.js';
 
 interface ProxyCmdFlags {
   file?: string[];
@@ -49,18 +51,6 @@ export function registerProxy(program: Command): void {
       const { runProxy } = await import('./proxy-run.js');
       await runProxy(await checkFlags(flags));
     });
-}
-
-export interface CheckedProxyFlags {
-  files: string[];
-  watch: boolean;
-  listenHost: string;
-  portMap: string | undefined;
-  strategy: 'round-robin' | 'random';
-  seed: number | undefined;
-  node: string | undefined;
-  udpIdleTimeoutMs: number;
-  l7Http: boolean;
 }
 
 async function checkFlags(flags: ProxyCmdFlags): Promise<CheckedProxyFlags> {
