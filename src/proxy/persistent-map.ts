@@ -49,11 +49,20 @@ export class PersistentMap<K, V> {
       this.flat = this.own as Map<K, V>;
       return this.flat;
     }
-    const out = new Map(this.parent.toMap());
-    for (const [k, v] of this.own) {
-      if (v === GONE) out.delete(k);
-      else out.set(k, v);
+    // One copy of the nearest flattened ancestor, then the layers above it in order (copying at
+    // every layer would cost the map's size once per layer).
+    const layers: PersistentMap<K, V>[] = [];
+    let m: PersistentMap<K, V> = this;
+    while (m.flat === undefined && m.parent) {
+      layers.push(m);
+      m = m.parent;
     }
+    const out = new Map(m.toMap());
+    for (let i = layers.length - 1; i >= 0; i--)
+      for (const [k, v] of layers[i]!.own) {
+        if (v === GONE) out.delete(k);
+        else out.set(k, v);
+      }
     this.flat = out;
     return out;
   }
