@@ -73,11 +73,11 @@ export async function startAgent(store: ClusterStore, options: AgentOptions): Pr
     memo = result.memo;
     payloads = result.payloads;
     const durationMs = performance.now() - start;
-    metrics.syncDuration.observe(durationMs / 1000);
+    metrics.syncDuration.observe([], durationMs / 1000);
     metrics.lastSyncSeconds = Date.now() / 1000;
     if (changes.full) metrics.fullSyncs++;
     else metrics.partialSyncs++;
-    if (oldestPending !== undefined) metrics.networkProgramming.observe((Date.now() - oldestPending) / 1000);
+    if (oldestPending !== undefined) metrics.networkProgramming.observe([], (Date.now() - oldestPending) / 1000);
     oldestPending = undefined;
     options.onSync?.(
       {
