@@ -22,13 +22,41 @@ export type ErrorCode =
   | 'KP_PROXY'
   | 'KP_CONTROL';
 
+/**
+ * Settings a caller passes to library functions (options, not manifest fields) that a CLI flag may
+ * feed. The library words an error about one by the setting's name and tags the error with it; only
+ * the CLI knows, and says, which of its flags set it.
+ */
+export type Setting =
+  | 'clusterCidr'
+  | 'dataDir'
+  | 'listenAddress'
+  | 'node'
+  | 'nodeMask'
+  | 'nodeMaskIPv4'
+  | 'nodeMaskIPv6'
+  | 'nodePortRange'
+  | 'nodes'
+  | 'portMap'
+  | 'scheduler'
+  | 'serviceCidr'
+  | 'store';
+
 export abstract class KubeplaneError extends Error {
   abstract readonly code: ErrorCode;
   /** Bad input from the user (exit 2) rather than a runtime fault (exit 1). */
   readonly isInputError: boolean = false;
+  /** The caller-given setting this error is about, when it is about one. */
+  setting?: Setting;
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
+  }
+
+  /** Tag the error with the setting it is about (the message names that setting). */
+  about(setting: Setting): this {
+    this.setting = setting;
+    return this;
   }
 }
 
@@ -275,7 +303,7 @@ export class ControlError extends KubeplaneError {
   readonly code = 'KP_CONTROL' as const;
   override readonly isInputError = true;
   constructor(
-    /** "Kind namespace/name" of the object, or the flag. */
+    /** "Kind namespace/name" of the object, or the setting (tag the error with it). */
     readonly object: string,
     readonly field: string,
     readonly problem: string,

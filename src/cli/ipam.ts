@@ -2,6 +2,7 @@
 // allocations and utilisation, and the IPAM benchmark. Work is loaded lazily, as every command.
 import type { Command } from 'commander';
 import { UsageError } from '../errors.js';
+import { errorText } from './error-text.js';
 import { collect, writeOutput } from './io.js';
 import { STORE_FLAG, STORE_HELP } from './store-input.js';
 
@@ -30,7 +31,7 @@ async function nodeCidrs(opts: NodeCidrOpts): Promise<void> {
       ...(opts.serviceCidr !== undefined ? { serviceCidr: opts.serviceCidr } : {}),
     });
   } catch (err) {
-    if (err instanceof IpamError) throw new UsageError(err.message);
+    if (err instanceof IpamError) throw new UsageError(errorText(err));
     throw err;
   }
   const loaded = await loadObjects(opts);

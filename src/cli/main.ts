@@ -11,6 +11,7 @@ import { registerCluster } from './cluster.js';
 import { registerDemo } from './demo.js';
 import { registerDiff } from './diff.js';
 import { registerDns } from './dns.js';
+import { errorText } from './error-text.js';
 import { registerExplain } from './explain.js';
 import { registerGenerate } from './generate.js';
 import { registerIpam } from './ipam.js';
@@ -60,7 +61,7 @@ function report(err: unknown): number {
     process.stderr.write(`${err.message}\n`);
     process.stderr.write(`error: ${err.errors.length} problem(s) in the input; nothing was applied\n`);
   } else if (err instanceof KubeplaneError) {
-    process.stderr.write(`error: ${err.message}\n`);
+    process.stderr.write(`error: ${errorText(err)}\n`);
   } else {
     process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   }

@@ -57,9 +57,9 @@ export async function connectRedis(target: RedisTarget, options: ConnectOptions 
 export function unreachable(target: RedisTarget, err: unknown): StoreError {
   const why = (err as NodeJS.ErrnoException).code ?? (err as Error).message ?? String(err);
   return new StoreError(
-    `cannot reach Redis at ${target.display} (${why}); start redis-server there or pass another --store URL`,
+    `cannot reach Redis at ${target.display} (${why}); start redis-server there or pass another store URL`,
     { cause: err },
-  );
+  ).about('store');
 }
 
 /**

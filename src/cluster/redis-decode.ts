@@ -25,7 +25,7 @@ export const MAX_OBJECT_BYTES = 3 * 1024 * 1024;
 
 export function decodeObject(where: string, kind: ClusterKind | undefined, text: string): ClusterObject {
   const bad = (why: string) =>
-    new StoreError(`${where}: ${why}; the store holds data kubeplane did not write (check the --store URL and prefix)`);
+    new StoreError(`${where}: ${why}; the store holds data kubeplane did not write (check the store's URL and prefix)`);
   if (text.length > MAX_OBJECT_BYTES) throw bad(`object of ${text.length} bytes exceeds ${MAX_OBJECT_BYTES}`);
   let value: unknown;
   try {

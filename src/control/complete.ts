@@ -56,12 +56,10 @@ function serviceRanges(cidrs: readonly ServiceCIDR[], flag: string | undefined):
   const ranges: ServiceIPRange[] = [];
   for (const t of texts) {
     const c = parseKubeCIDR(t);
-    if (!c)
-      throw new ControlError(
-        cidrs.length ? 'ServiceCIDR' : '--service-cidr',
-        'cidrs',
-        `${JSON.stringify(t)} is not a CIDR`,
-      );
+    if (!c) {
+      if (cidrs.length) throw new ControlError('ServiceCIDR', 'cidrs', `${JSON.stringify(t)} is not a CIDR`);
+      throw new ControlError('serviceCidr', 'cidrs', `${JSON.stringify(t)} is not a CIDR`).about('serviceCidr');
+    }
     // One range per family allocates (the first); more ServiceCIDRs only extend it upstream.
     if (!ranges.some((r) => r.family === c.family)) ranges.push(new ServiceIPRange(c));
   }
@@ -106,10 +104,10 @@ export async function completeCluster(
   const range = parsePortRange(opts.nodePortRange ?? DEFAULT_NODE_PORT_RANGE);
   if (!range)
     throw new ControlError(
-      '--service-node-port-range',
+      'nodePortRange',
       'value',
       `${JSON.stringify(opts.nodePortRange)} must be A-B, e.g. 30000-32767`,
-    );
+    ).about('nodePortRange');
   const alloc = { ranges: serviceRanges(cidrs, opts.serviceCidr), nodePorts: new NodePortAllocator(range), rand };
   // The first address of each range is the `kubernetes` Service's (the API server's own).
   occupy(services, alloc);

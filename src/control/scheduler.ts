@@ -1,7 +1,7 @@
 // Placement of Pods without a nodeName, as the default scheduler's filters would allow (nodeSelector,
 // NoSchedule/NoExecute taints vs tolerations, unschedulable Nodes, 110 Pods per Node) and, among the
 // Nodes that pass, the least loaded one (name order breaks ties), which spreads Pods evenly and is
-// deterministic. Nodes are created when the input has none (`--nodes N`).
+// deterministic. Nodes are created when the input has none and the caller asks for N of them.
 
 import type { Node, Pod, PodSpec, Taint, Toleration } from '../cluster/types.js';
 import { objectKey } from '../cluster/types.js';
@@ -95,12 +95,16 @@ export function schedule(pods: readonly Pod[], nodes: readonly Node[]): Pod[] {
     for (;;) {
       const top = heap.pop();
       if (!top || top[0] >= MAX_PODS_PER_NODE) {
+        if (nodes.length === 0)
+          throw new ControlError(
+            `Pod ${objectKey(p)}`,
+            'spec.nodeName',
+            'no Nodes to schedule on (add Nodes to the input or give nodes N)',
+          ).about('nodes');
         throw new ControlError(
           `Pod ${objectKey(p)}`,
           'spec.nodeName',
-          nodes.length === 0
-            ? 'no Nodes to schedule on (add Nodes to the input or give --nodes N)'
-            : `0/${nodes.length} nodes are available (nodeSelector, taints or the ${MAX_PODS_PER_NODE}-pod limit)`,
+          `0/${nodes.length} nodes are available (nodeSelector, taints or the ${MAX_PODS_PER_NODE}-pod limit)`,
         );
       }
       const [seen, i] = top;
@@ -119,7 +123,7 @@ function ipv4(n: number): string {
   return `${(n >>> 24) & 255}.${(n >>> 16) & 255}.${(n >>> 8) & 255}.${n & 255}`;
 }
 
-/** `--nodes N`: node-1..node-N with InternalIPs from 172.18.0.2 up (kind's docker network). */
+/** N generated Nodes: node-1..node-N with InternalIPs from 172.18.0.2 up (kind's docker network). */
 export function makeNodes(n: number): Node[] {
   const out: Node[] = [];
   for (let i = 0; i < n; i++) {

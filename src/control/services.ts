@@ -71,8 +71,8 @@ function families(s: Service, a: ServiceAllocators): IPFamily[] {
     throw new ControlError(
       id(s),
       'spec.ipFamilyPolicy',
-      'RequireDualStack on a single-stack cluster (give a dual-stack --service-cidr)',
-    );
+      'RequireDualStack on a single-stack cluster (give a dual-stack serviceCidr)',
+    ).about('serviceCidr');
   return policy === 'SingleStack' ? [available[0]!] : available.slice(0, 2);
 }
 

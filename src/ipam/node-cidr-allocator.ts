@@ -3,9 +3,8 @@
 // already have podCIDRs occupy them at start-up; every other node gets the next free block of each set.
 // Pure: Nodes in, assignments out.
 
-import { IpamError } from '../errors.js';
+import { IpamError, type Setting } from '../errors.js';
 import { type CIDR, cidrsOverlap, formatCIDR } from '../net/cidr.js';
-import { familyDigit } from '../net/ip.js';
 import { parseCIDRSloppy } from '../net/sloppy.js';
 import { CidrSet } from './cidr-set.js';
 
@@ -28,65 +27,68 @@ export interface NodeMaskOptions {
 
 const DEFAULT_MASK = { IPv4: 24, IPv6: 64 } as const;
 
+function invalid(setting: Setting, message: string): IpamError {
+  return new IpamError('invalid-config', message).about(setting);
+}
+
 /** Parse a CIDR from a manifest or flag the way Kubernetes does (leading-zero IPv4 is decimal). */
 export function parseKubeCIDR(text: string): CIDR | undefined {
   const c = parseCIDRSloppy(text.trim());
   return c ? { family: c.family, base: c.base, prefix: c.prefix } : undefined;
 }
 
-function mask(flag: string, text: string): number {
-  if (!/^\d{1,3}$/.test(text))
-    throw new IpamError('invalid-config', `${flag}: ${JSON.stringify(text)} is not a prefix length`);
+function mask(setting: 'nodeMask' | 'nodeMaskIPv4' | 'nodeMaskIPv6', text: string): number {
+  if (!/^\d{1,3}$/.test(text)) throw invalid(setting, `${setting}: ${JSON.stringify(text)} is not a prefix length`);
   return Number(text);
 }
 
-/** `--cluster-cidr` and the mask flags -> config; the checks of kube-controller-manager's flags. */
+/** Cluster CIDRs and node masks -> config, with the checks kube-controller-manager makes of its flags. */
 export function parseNodeCidrConfig(clusterCidr: string, opts: NodeMaskOptions = {}): NodeCidrConfig {
   const texts = clusterCidr.split(',').map((s) => s.trim());
   const clusterCIDRs = texts.map((t) => {
     const c = parseKubeCIDR(t);
-    if (!c) throw new IpamError('invalid-config', `--cluster-cidr: ${JSON.stringify(t)} is not a CIDR`);
+    if (!c) throw invalid('clusterCidr', `clusterCidr: ${JSON.stringify(t)} is not a CIDR`);
     return c;
   });
   // kube-controller-manager's checks and texts, in its order: mixed families first, then the count.
   const bothFamilies = clusterCIDRs.some((c) => c.family === 'IPv4') && clusterCIDRs.some((c) => c.family === 'IPv6');
   if (clusterCIDRs.length > 1 && !bothFamilies)
-    throw new IpamError(
-      'invalid-config',
-      `--cluster-cidr ${clusterCidr}: len of ClusterCIDRs==${clusterCIDRs.length} and they are not configured as dual stack (at least one from each IPFamily)`,
+    throw invalid(
+      'clusterCidr',
+      `clusterCidr ${clusterCidr}: len of ClusterCIDRs==${clusterCIDRs.length} and they are not configured as dual stack (at least one from each IPFamily)`,
     );
   if (clusterCIDRs.length > 2)
-    throw new IpamError(
-      'invalid-config',
-      `--cluster-cidr ${clusterCidr}: length of clusterCIDRs is:${clusterCIDRs.length} more than max allowed of 2`,
+    throw invalid(
+      'clusterCidr',
+      `clusterCidr ${clusterCidr}: length of clusterCIDRs is:${clusterCIDRs.length} more than max allowed of 2`,
     );
   const dual = clusterCIDRs.length === 2;
   const generic = opts.nodeMask?.split(',').map((s) => s.trim());
   if (generic && (opts.nodeMaskIPv4 !== undefined || opts.nodeMaskIPv6 !== undefined))
-    throw new IpamError('invalid-config', '--node-mask cannot be combined with --node-mask-ipv4/--node-mask-ipv6');
+    throw invalid('nodeMask', 'nodeMask cannot be combined with the per-family node masks');
   if (generic && generic.length !== 1 && generic.length !== clusterCIDRs.length)
-    throw new IpamError('invalid-config', `--node-mask: give one mask per cluster CIDR (${clusterCIDRs.length})`);
+    throw invalid('nodeMask', `nodeMask: give one mask per cluster CIDR (${clusterCIDRs.length})`);
   // kube-controller-manager rejects its generic mask flag in dual stack. Here one value is taken for
   // the family it can describe (<= 32: IPv4, else IPv6) and the other family keeps its default.
-  const single = generic && dual && generic.length === 1 ? mask('--node-mask', generic[0]!) : undefined;
+  const single = generic && dual && generic.length === 1 ? mask('nodeMask', generic[0]!) : undefined;
   for (const [flag, value, fam] of [
-    ['--node-mask-ipv4', opts.nodeMaskIPv4, 'IPv4'],
-    ['--node-mask-ipv6', opts.nodeMaskIPv6, 'IPv6'],
+    ['nodeMaskIPv4', opts.nodeMaskIPv4, 'IPv4'],
+    ['nodeMaskIPv6', opts.nodeMaskIPv6, 'IPv6'],
   ] as const) {
     if (value !== undefined && !clusterCIDRs.some((c) => c.family === fam))
-      throw new IpamError('invalid-config', `${flag} is set but no cluster CIDR is ${fam}`);
+      throw invalid(flag, `${flag} is set but no cluster CIDR is ${fam}`);
   }
   const nodeMasks = clusterCIDRs.map((c, k) => {
     if (single !== undefined) return (single <= 32 ? 'IPv4' : 'IPv6') === c.family ? single : DEFAULT_MASK[c.family];
-    if (generic) return mask('--node-mask', generic[k] ?? generic[0]!);
+    if (generic) return mask('nodeMask', generic[k] ?? generic[0]!);
     const perFamily = c.family === 'IPv4' ? opts.nodeMaskIPv4 : opts.nodeMaskIPv6;
     return perFamily !== undefined
-      ? mask(`--node-mask-ipv${familyDigit(c.family)}`, perFamily)
+      ? mask(c.family === 'IPv4' ? 'nodeMaskIPv4' : 'nodeMaskIPv6', perFamily)
       : DEFAULT_MASK[c.family];
   });
   const serviceCIDRs = (opts.serviceCidr ? opts.serviceCidr.split(',') : []).map((t) => {
     const c = parseKubeCIDR(t);
-    if (!c) throw new IpamError('invalid-config', `--service-cidr: ${JSON.stringify(t.trim())} is not a CIDR`);
+    if (!c) throw invalid('serviceCidr', `serviceCidr: ${JSON.stringify(t.trim())} is not a CIDR`);
     return c;
   });
   return { clusterCIDRs, nodeMasks, ...(serviceCIDRs.length ? { serviceCIDRs } : {}) };

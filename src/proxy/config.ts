@@ -66,7 +66,7 @@ function splitCIDRs(value: string, source: string): Record<IPFamily, string[]> {
   );
 }
 
-/** Pick the node to render for: --node, else hostnameOverride, else the only Node. */
+/** Pick the node to render for: the one named, else hostnameOverride, else the only Node. */
 export function selectNodeName(objects: readonly ClusterObject[], flag?: string): string {
   if (flag) return flag;
   const kpc = objects.find((o): o is KubeProxyConfiguration => o.kind === 'KubeProxyConfiguration');
@@ -74,10 +74,10 @@ export function selectNodeName(objects: readonly ClusterObject[], flag?: string)
   const nodes = objects.filter((o): o is Node => o.kind === 'Node').map((n) => n.metadata.name);
   if (nodes.length === 1) return nodes[0]!;
   if (nodes.length === 0)
-    throw new NodeSelectionError('no Node in the input and no hostnameOverride: pass --node NAME');
+    throw new NodeSelectionError('no Node in the input and no hostnameOverride: pass node NAME').about('node');
   throw new NodeSelectionError(
-    `the input has ${nodes.length} Nodes; pass --node with one of: ${nodes.sort().join(', ')}`,
-  );
+    `the input has ${nodes.length} Nodes; pass node with one of: ${nodes.sort().join(', ')}`,
+  ).about('node');
 }
 
 export function resolveProxyConfig(objects: readonly ClusterObject[], flags: ProxyConfigFlags = {}): ProxyConfig {
@@ -86,7 +86,9 @@ export function resolveProxyConfig(objects: readonly ClusterObject[], flags: Pro
   const node = objects.find((o): o is Node => o.kind === 'Node' && o.metadata.name === nodeName);
   if (flags.node && !node && objects.some((o) => o.kind === 'Node')) {
     const names = objects.filter((o) => o.kind === 'Node').map((n) => n.metadata.name);
-    throw new NodeSelectionError(`--node ${flags.node}: no such Node in the input (nodes: ${names.sort().join(', ')})`);
+    throw new NodeSelectionError(
+      `node ${flags.node}: no such Node in the input (nodes: ${names.sort().join(', ')})`,
+    ).about('node');
   }
   const addrs = node?.status?.addresses ?? [];
   const ordered = [...addrs.filter((a) => a.type === 'InternalIP'), ...addrs.filter((a) => a.type === 'ExternalIP')];

@@ -113,7 +113,7 @@ describe('node CIDR allocator', () => {
     const cfg = parseNodeCidrConfig('10.96.0.0/15', { serviceCidr: '10.96.0.0/23,fd00:96::/112' });
     const plan = planNodeCidrs([{ name: 'a', podCIDRs: [] }], cfg);
     expect(plan.nodes[0]!.podCIDRs).toEqual(['10.96.2.0/24']);
-    expect(() => parseNodeCidrConfig('10.0.0.0/16', { serviceCidr: 'x' })).toThrow('--service-cidr');
+    expect(() => parseNodeCidrConfig('10.0.0.0/16', { serviceCidr: 'x' })).toThrow('serviceCidr: "x" is not a CIDR');
   });
 
   test('leading-zero IPv4 in manifests is read as decimal, as Kubernetes does', () => {

@@ -51,9 +51,9 @@ export function inspectDataDir(dir: string): NetworkDirState[] {
   try {
     st = statSync(dir);
   } catch (err) {
-    throw new IpamError('invalid-config', `--data-dir ${dir}: no such directory`, dir, { cause: err });
+    throw new IpamError('invalid-config', `dataDir ${dir}: no such directory`, dir, { cause: err }).about('dataDir');
   }
-  if (!st.isDirectory()) throw new IpamError('invalid-config', `--data-dir ${dir}: not a directory`, dir);
+  if (!st.isDirectory()) throw new IpamError('invalid-config', `dataDir ${dir}: not a directory`, dir).about('dataDir');
   if (isNetworkDir(dir)) return [readNetwork(dir.replace(/\/+$/, '').split('/').pop() ?? dir, dir)];
   return readdirSync(dir, { withFileTypes: true })
     .filter((e) => e.isDirectory() && !e.name.startsWith('.'))

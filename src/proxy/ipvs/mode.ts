@@ -37,7 +37,7 @@ function iptablesRules(text: string): number {
 }
 
 function createIpvsSyncer(options: SyncerOptions): Syncer<IpvsMemo> {
-  if (options.scheduler !== undefined) checkScheduler(options.scheduler, '--scheduler');
+  if (options.scheduler !== undefined) checkScheduler(options.scheduler, 'scheduler');
   return {
     initialMemo: INITIAL_MEMO,
     sync(state: ProxyState, changes: ChangeSet, memo: IpvsMemo): SyncResult<IpvsMemo> {

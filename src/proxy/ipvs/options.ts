@@ -25,7 +25,10 @@ export interface IpvsOptions {
 
 export function checkScheduler(name: string, source: string): Scheduler {
   if ((SCHEDULERS as readonly string[]).includes(name)) return name as Scheduler;
-  throw new UsageError(`${source}: ${JSON.stringify(name)} is not an IPVS scheduler (one of ${SCHEDULERS.join(', ')})`);
+  const err = new UsageError(
+    `${source}: ${JSON.stringify(name)} is not an IPVS scheduler (one of ${SCHEDULERS.join(', ')})`,
+  );
+  throw source === 'scheduler' ? err.about('scheduler') : err;
 }
 
 export function ipvsOptions(
@@ -36,7 +39,7 @@ export function ipvsOptions(
 ): IpvsOptions {
   const sched =
     scheduler !== undefined
-      ? checkScheduler(scheduler, '--scheduler')
+      ? checkScheduler(scheduler, 'scheduler')
       : checkScheduler(config.ipvsScheduler || 'rr', 'ipvs.scheduler');
   const loopback = family === 'IPv4' ? '127.0.0.1' : '::1';
   // Match-all nodePortAddresses: every local address but kube-ipvs0's, i.e. the node's addresses.
