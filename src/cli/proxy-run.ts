@@ -3,6 +3,7 @@
 import type { ClusterObject } from '../cluster/types.js';
 import { NodeSelectionError } from '../errors.js';
 import type { SyncReport } from '../proxy/userspace/proxier.js';
+import { errorText } from './error-text.js';
 
 /** `kubeplane proxy` flags after checking (src/cli/proxy.ts checks them). */
 export interface CheckedProxyFlags {
@@ -43,7 +44,7 @@ function printReport(report: SyncReport): void {
     const kind = t.kind === 'http' ? ' (http)' : '';
     process.stdout.write(`${t.key} ${t.clusterIP}:${t.port} -> ${host}:${address.port}${kind}\n`);
   }
-  for (const f of report.failed) process.stderr.write(`error: ${f.error.message}\n`);
+  for (const f of report.failed) process.stderr.write(`error: ${errorText(f.error)}\n`);
 }
 
 export async function runProxy(flags: CheckedProxyFlags): Promise<void> {

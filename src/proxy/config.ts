@@ -3,7 +3,7 @@
 
 import type { ClusterObject, IPFamily, KubeProxyConfiguration, Node } from '../cluster/types.js';
 import { ZONE_LABEL } from '../cluster/types.js';
-import { NodeSelectionError, UsageError } from '../errors.js';
+import { NodeSelectionError, type Setting, UsageError } from '../errors.js';
 import { parseCIDRSloppy, parseIPSloppy } from '../net/index.js';
 
 export type DetectLocalMode = 'ClusterCIDR' | 'NodeCIDR' | 'BridgeInterface' | 'InterfaceNamePrefix' | 'None';
@@ -49,14 +49,17 @@ function byFamily<T>(items: readonly T[], familyOf: (t: T) => IPFamily | undefin
   return out;
 }
 
-function splitCIDRs(value: string, source: string): Record<IPFamily, string[]> {
+function splitCIDRs(value: string, source: string, setting?: Setting): Record<IPFamily, string[]> {
   const parts = value
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean);
   const parsed = parts.map((p) => {
     const c = parseCIDRSloppy(p);
-    if (!c) throw new UsageError(`${source}: ${JSON.stringify(p)} is not a valid CIDR`);
+    if (!c) {
+      const err = new UsageError(`${source}: ${JSON.stringify(p)} is not a valid CIDR`);
+      throw setting ? err.about(setting) : err;
+    }
     return c;
   });
   return byFamily(
@@ -104,7 +107,9 @@ export function resolveProxyConfig(objects: readonly ClusterObject[], flags: Pro
   const podCIDRList = node?.spec?.podCIDRs ?? (node?.spec?.podCIDR ? [node.spec.podCIDR] : []);
   const nodePodCIDRs = splitCIDRs(podCIDRList.join(','), `Node ${nodeName} spec.podCIDRs`);
   const clusterCIDRText = flags.clusterCIDR ?? kpc?.clusterCIDR ?? '';
-  const clusterCIDRs = splitCIDRs(clusterCIDRText, flags.clusterCIDR ? '--cluster-cidr' : 'clusterCIDR');
+  const clusterCIDRs = flags.clusterCIDR
+    ? splitCIDRs(clusterCIDRText, 'clusterCidr', 'clusterCidr')
+    : splitCIDRs(clusterCIDRText, 'clusterCIDR');
   let detectLocalMode: DetectLocalMode = kpc?.detectLocalMode || 'ClusterCIDR';
   // kube-proxy: ClusterCIDR mode without a cluster CIDR means no local-traffic detection.
   if (detectLocalMode === 'ClusterCIDR' && clusterCIDRs.IPv4.length + clusterCIDRs.IPv6.length === 0)

@@ -15,7 +15,7 @@ export async function writePortMap(file: string, map: PortMap): Promise<void> {
 /** Throws a ProxyRuntimeError (input error) when `file` cannot be written as the port map. */
 export async function checkPortMapPath(file: string): Promise<void> {
   const dir = dirname(file);
-  const bad = (why: string) => new ProxyRuntimeError(`--port-map ${file}: ${why}`, true);
+  const bad = (why: string) => new ProxyRuntimeError(`portMap ${file}: ${why}`, true).about('portMap');
   const d = await stat(dir).catch(() => undefined);
   if (!d) throw bad(`directory ${dir} does not exist`);
   if (!d.isDirectory()) throw bad(`${dir} is not a directory`);

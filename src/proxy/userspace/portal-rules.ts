@@ -22,7 +22,7 @@ export function renderPortalRules(state: ProxyState, options: PortalOptions): st
   const handle = '-m comment --comment "handle ClusterIPs; NOTE: this must be before the NodePort rules"';
   lines.push(`-A PREROUTING ${handle} -j KUBE-PORTALS-CONTAINER`, `-A OUTPUT ${handle} -j KUBE-PORTALS-HOST`);
   if (!options.portMap)
-    lines.unshift(`# no --port-map: proxy ports numbered from ${PLACEHOLDER_PORT_BASE} in service port order`);
+    lines.unshift(`# no port map: proxy ports numbered from ${PLACEHOLDER_PORT_BASE} in service port order`);
   let next = PLACEHOLDER_PORT_BASE;
   for (const p of state.ports) {
     if (p.protocol === 'SCTP') continue;

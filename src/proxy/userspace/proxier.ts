@@ -167,11 +167,12 @@ function listenError(err: unknown, t: ProxyTarget, host: string): ProxyRuntimeEr
   const code = (err as NodeJS.ErrnoException).code;
   const why =
     code === 'EADDRNOTAVAIL'
-      ? `--listen-address ${host} is not an address of this machine`
+      ? `listenAddress ${host} is not an address of this machine`
       : code === 'EADDRINUSE'
         ? `${host}: address already in use`
         : `cannot listen on ${host} (${code ?? (err as Error).message})`;
-  return new ProxyRuntimeError(`${t.key}: ${why}`, code === 'EADDRNOTAVAIL' || code === 'EADDRINUSE', {
+  const error = new ProxyRuntimeError(`${t.key}: ${why}`, code === 'EADDRNOTAVAIL' || code === 'EADDRINUSE', {
     cause: err,
   });
+  return code === 'EADDRNOTAVAIL' ? error.about('listenAddress') : error;
 }

@@ -58,7 +58,7 @@ describe('portal rules (proxier.go openOnePortal)', () => {
   test('bound to 0.0.0.0, container traffic is REDIRECTed; without a map ports are numbered and said so', async () => {
     const r = userspaceMode.createSyncer({ family: 'IPv4', profile: 'default', format: 'text' });
     const text = r.sync(await state(), FULL_SYNC, r.initialMemo, 0).payloads[0]!.text;
-    expect(text).toContain('# no --port-map: proxy ports numbered from 36000');
+    expect(text).toContain('# no port map: proxy ports numbered from 36000');
     expect(renderPortalRules(await state(), { listenHost: '0.0.0.0', hostIP: '192.168.1.5' })).toContain(
       '-d 10.96.0.10/32 -j REDIRECT --to-ports 36000',
     );
