@@ -40,6 +40,6 @@ describe('decodeObject on hostile store data', () => {
   });
 
   test('a sound object decodes', () => {
-    expect(decodeObject('k', 'Service', service('')).metadata.name).toBe('a');
+    expect(decodeObject('k', 'Service', service('')).metadata?.name).toBe('a');
   });
 });
