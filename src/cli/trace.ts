@@ -87,10 +87,15 @@ export async function renderForTrace(
 async function rulesFor(mode: 'iptables' | 'nftables', opts: TraceFlags, packet: Packet) {
   if (opts.rules !== undefined) {
     if (opts.file) throw new UsageError('give either -f (render from manifests) or --rules (a dump), not both');
-    const { readFile } = await import('node:fs/promises');
-    const text = await readFile(opts.rules, 'utf8').catch((e: NodeJS.ErrnoException) => {
+    const { readFile, stat } = await import('node:fs/promises');
+    const { MAX_DUMP_BYTES } = await import('../dataplane/load.js');
+    const unreadable = (e: NodeJS.ErrnoException): never => {
       throw new UsageError(`--rules ${opts.rules}: ${e.code === 'ENOENT' ? 'no such file' : e.message}`);
-    });
+    };
+    const size = (await stat(opts.rules).catch(unreadable)).size;
+    if (size > MAX_DUMP_BYTES)
+      throw new UsageError(`--rules ${opts.rules}: ${size} bytes; at most ${MAX_DUMP_BYTES} are read`);
+    const text = await readFile(opts.rules, 'utf8').catch(unreadable);
     return { text, localAddresses: opts.nodeIp ?? [] };
   }
   const { loadInput } = await import('./input.js');

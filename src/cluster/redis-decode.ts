@@ -1,7 +1,8 @@
 // Reading objects back from Redis. The keyspace may have been written by another program (or another
 // version of kubeplane), so every object is bounded in size and validated like a manifest before it
 // reaches a consumer; a bad one is a StoreError naming the key, never a crash deeper in.
-import { StoreError } from '../errors.js';
+import { ManifestLimitError, StoreError } from '../errors.js';
+import { checkJsonShape } from './limits/shape.js';
 import type { ClusterKind, ClusterObject } from './types.js';
 import { objectKey, WORKLOAD_KINDS } from './types.js';
 import { validateDocument } from './validate/index.js';
@@ -32,6 +33,12 @@ export function decodeObject(where: string, kind: ClusterKind | undefined, text:
     value = JSON.parse(text);
   } catch {
     throw bad('not JSON');
+  }
+  try {
+    checkJsonShape(where, 0, value); // depth, string and list bounds, as for a manifest
+  } catch (err) {
+    if (!(err instanceof ManifestLimitError)) throw err;
+    throw bad(`${err.at.field}: ${err.problem}`);
   }
   const verdict = validateDocument({ file: where, document: 0, value });
   // Workloads are never stored: the store holds what the control plane made of them (Pods).

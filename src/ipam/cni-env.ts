@@ -2,6 +2,7 @@
 // required CNI_* variables (4), container ID and ifname syntax (4), stdin JSON (6), network name (7),
 // cniVersion decode (6) and support (1), command-specific version floors (1).
 import { CNI_CODES, CniError } from './cni-errors.js';
+import { checkConfigDepth, shown } from './cni-limits.js';
 
 export const SUPPORTED_VERSIONS = ['0.1.0', '0.2.0', '0.3.0', '0.3.1', '0.4.0', '1.0.0', '1.1.0'] as const;
 export const CURRENT_VERSION = '1.1.0';
@@ -44,7 +45,7 @@ function checkIfname(name: string): void {
     );
   if (name === '.' || name === '..') throw new CniError(CNI_CODES.invalidEnv, 'interface name is . or ..');
   if (/[/:\s]/.test(name))
-    throw new CniError(CNI_CODES.invalidEnv, 'interface name contains / or : or whitespace characters', name);
+    throw new CniError(CNI_CODES.invalidEnv, 'interface name contains / or : or whitespace characters', shown(name));
 }
 
 function compareVersions(a: string, b: string): number {
@@ -71,7 +72,7 @@ export function parseInvocation(env: Env, stdin: string): Invocation {
   const containerId = env.CNI_CONTAINERID ?? '';
   const ifname = env.CNI_IFNAME ?? '';
   if (known && REQUIRED[command].includes('CNI_CONTAINERID') && !ID_RE.test(containerId))
-    throw new CniError(CNI_CODES.invalidEnv, 'invalid characters in containerID', containerId);
+    throw new CniError(CNI_CODES.invalidEnv, 'invalid characters in containerID', shown(containerId));
   if (known && REQUIRED[command].includes('CNI_IFNAME')) checkIfname(ifname);
 
   let config: unknown;
@@ -82,12 +83,14 @@ export function parseInvocation(env: Env, stdin: string): Invocation {
   }
   if (typeof config !== 'object' || config === null || Array.isArray(config))
     throw new CniError(CNI_CODES.decode, 'error unmarshall network config: the network config must be a JSON object');
+  checkConfigDepth(config);
   const obj = config as Record<string, unknown>;
   const name = obj.name;
   if (name === undefined || name === '') throw new CniError(CNI_CODES.invalidConfig, 'missing network name');
   if (typeof name !== 'string')
     throw new CniError(CNI_CODES.decode, 'error unmarshall network config: name must be a string');
-  if (!ID_RE.test(name)) throw new CniError(CNI_CODES.invalidConfig, 'invalid characters found in network name', name);
+  if (!ID_RE.test(name))
+    throw new CniError(CNI_CODES.invalidConfig, 'invalid characters found in network name', shown(name));
   const v = obj.cniVersion;
   if (v !== undefined && typeof v !== 'string')
     throw new CniError(CNI_CODES.decode, 'decoding version from network config: cniVersion must be a string');
@@ -96,9 +99,9 @@ export function parseInvocation(env: Env, stdin: string): Invocation {
     throw new CniError(
       CNI_CODES.incompatibleVersion,
       'incompatible CNI versions',
-      `config is ${JSON.stringify(cniVersion)}, plugin supports [${SUPPORTED_VERSIONS.map((s) => JSON.stringify(s)).join(' ')}]`,
+      `config is ${JSON.stringify(shown(cniVersion))}, plugin supports [${SUPPORTED_VERSIONS.map((s) => JSON.stringify(s)).join(' ')}]`,
     );
-  if (!known) throw new CniError(CNI_CODES.invalidEnv, `unknown CNI_COMMAND: ${raw}`);
+  if (!known) throw new CniError(CNI_CODES.invalidEnv, `unknown CNI_COMMAND: ${shown(raw)}`);
   if (command === 'CHECK' && !versionAtLeast(cniVersion, '0.4.0'))
     throw new CniError(CNI_CODES.incompatibleVersion, 'config version does not allow CHECK');
   if ((command === 'GC' || command === 'STATUS') && !versionAtLeast(cniVersion, '1.1.0'))
@@ -114,7 +117,7 @@ export function parseCniArgs(args: string): { ip?: string } {
   let ignoreUnknown = false;
   for (const pair of args.split(';')) {
     const kv = pair.split('=');
-    if (kv.length !== 2) throw new CniError(CNI_CODES.invalidEnv, `ARGS: invalid pair ${JSON.stringify(pair)}`);
+    if (kv.length !== 2) throw new CniError(CNI_CODES.invalidEnv, `ARGS: invalid pair ${JSON.stringify(shown(pair))}`);
     const [k, val] = kv as [string, string];
     if (k === 'IP') ip = val;
     else if (k === 'IgnoreUnknown') {
@@ -122,12 +125,15 @@ export function parseCniArgs(args: string): { ip?: string } {
       if (l !== '1' && l !== 'true' && l !== '0' && l !== 'false')
         throw new CniError(
           CNI_CODES.invalidEnv,
-          `ARGS: error parsing value of pair ${JSON.stringify(pair)}: boolean unmarshal error: invalid input ${val}`,
+          `ARGS: error parsing value of pair ${JSON.stringify(shown(pair))}: boolean unmarshal error: invalid input ${shown(val)}`,
         );
       ignoreUnknown = l === '1' || l === 'true';
     } else unknown.push(pair);
   }
   if (unknown.length > 0 && !ignoreUnknown)
-    throw new CniError(CNI_CODES.invalidEnv, `ARGS: unknown args [${unknown.map((u) => JSON.stringify(u)).join(' ')}]`);
+    throw new CniError(
+      CNI_CODES.invalidEnv,
+      shown(`ARGS: unknown args [${unknown.map((u) => JSON.stringify(u)).join(' ')}]`),
+    );
   return ip === undefined ? {} : { ip };
 }

@@ -3,21 +3,30 @@
 // commander, yaml or cluster loader) so a CNI call costs little more than Node's own start-up. Stdin
 // and stdout are used through file descriptors, synchronously: creating Node's stream objects for
 // them costs several milliseconds per call.
-import { fstatSync, readFileSync, writeSync } from 'node:fs';
+import { fstatSync, readSync, writeSync } from 'node:fs';
 import { runCni } from './cni.js';
+import { MAX_STDIN_BYTES, stdinTooLarge } from './cni-limits.js';
 
+/** Stdin up to MAX_STDIN_BYTES; one byte more stops the read (a hostile caller cannot fill memory). */
 async function readStdin(): Promise<string> {
   // Not process.stdin.isTTY: touching process.stdin builds the stream this avoids.
   if (fstatSync(0).isCharacterDevice()) return '';
+  const chunks: Buffer[] = [];
+  let total = 0;
+  const keep = (c: Buffer) => {
+    total += c.length;
+    if (total > MAX_STDIN_BYTES) throw stdinTooLarge(`over ${MAX_STDIN_BYTES}`);
+    chunks.push(c);
+  };
   try {
-    return readFileSync(0, 'utf8');
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (let n = readSync(0, buf); n > 0; n = readSync(0, buf)) keep(Buffer.from(buf.subarray(0, n)));
   } catch (err) {
-    // A non-blocking stdin (EAGAIN) cannot be read synchronously: fall back to the stream.
+    // A non-blocking stdin (EAGAIN) cannot be read synchronously: go on with the stream.
     if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') throw err;
-    const chunks: Buffer[] = [];
-    for await (const c of process.stdin) chunks.push(c as Buffer);
-    return Buffer.concat(chunks).toString('utf8');
+    for await (const c of process.stdin) keep(c as Buffer);
   }
+  return Buffer.concat(chunks).toString('utf8');
 }
 
 function writeAll(fd: number, text: string): void {

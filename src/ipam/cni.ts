@@ -6,6 +6,7 @@ import { formatIP } from '../net/ip.js';
 import { allocateAll, checkHeld, collectGarbage, releaseAll, usageOf } from './allocator.js';
 import { CURRENT_VERSION, type Invocation, parseInvocation, SUPPORTED_VERSIONS } from './cni-env.js';
 import { CNI_CODES, CniError, errorJson, toCniError } from './cni-errors.js';
+import { checkConfigSize } from './cni-limits.js';
 import { resultJson } from './cni-result.js';
 import { type IpamConfig, parseIpamConfig } from './config.js';
 import { readResolvConf } from './resolv.js';
@@ -174,8 +175,10 @@ export async function runCni(
     try {
       stdin = await readStdin();
     } catch (err) {
+      if (err instanceof CniError) throw err; // the size bound
       throw new CniError(CNI_CODES.io, `error reading from stdin: ${(err as Error).message}`);
     }
+    checkConfigSize(stdin);
     if (command === 'VERSION') return versionReply(stdin);
     try {
       const v = (JSON.parse(stdin) as { cniVersion?: unknown }).cniVersion;

@@ -7,6 +7,14 @@ import { parseCIDRText } from '../net/cidr.js';
 import { formatIP, type IP, isIPv4Mapped, parseIP, unmapIPv4 } from '../net/ip.js';
 import { parseCniArgs, versionAtLeast } from './cni-env.js';
 import { CNI_CODES, CniError } from './cni-errors.js';
+import {
+  checkListLength,
+  MAX_RANGE_SETS,
+  MAX_RANGES_PER_SET,
+  MAX_REQUESTED_IPS,
+  MAX_ROUTES,
+  shown,
+} from './cni-limits.js';
 import { parseRange } from './range.js';
 import { inRangeSet, parseRangeSet, RangeSet } from './range-set.js';
 
@@ -47,13 +55,14 @@ export function parseRequestedText(text: unknown): IP | undefined {
 /** A requested IP from args.cni.ips or runtimeConfig.ips (`field` goes to the error details). */
 export function parseRequestedIP(text: unknown, field: string): IP {
   const ip = parseRequestedText(text);
-  if (!ip) throw invalid(`invalid IP address ${typeof text === 'string' ? text : JSON.stringify(text)}`, field);
+  if (!ip) throw invalid(`invalid IP address ${shown(text)}`, field);
   return ip;
 }
 
 function requested(list: unknown, field: string): IP[] {
   if (list === undefined || list === null) return [];
   if (!Array.isArray(list)) throw invalid(`${field}: must be an array of IP addresses`, field);
+  checkListLength(list, MAX_REQUESTED_IPS, field);
   return list.map((v, i) => parseRequestedIP(v, `${field}[${i}]`));
 }
 
@@ -64,7 +73,7 @@ function fromCniArgs(cniArgs: string): IP[] {
   if (!ip)
     throw new CniError(
       CNI_CODES.invalidEnv,
-      `ARGS: error parsing value of pair ${JSON.stringify(`IP=${text}`)}: invalid IP address ${text}`,
+      `ARGS: error parsing value of pair ${JSON.stringify(shown(`IP=${text}`))}: invalid IP address ${shown(text)}`,
       'CNI_ARGS',
     );
   return [ip];
@@ -79,20 +88,20 @@ function parseRoute(r: unknown, i: number): Record<string, unknown> {
   if (!isObject(r)) throw invalid(`${at}: must be an object with a dst`, at);
   const dst = typeof r.dst === 'string' ? parseCIDRText(r.dst) : undefined;
   if (!dst) {
-    if (typeof r.dst === 'string') throw invalid(`invalid CIDR address: ${r.dst}`, `${at}.dst`);
-    throw invalid(`${at}.dst: must be a CIDR, got ${JSON.stringify(r.dst)}`, `${at}.dst`);
+    if (typeof r.dst === 'string') throw invalid(`invalid CIDR address: ${shown(r.dst)}`, `${at}.dst`);
+    throw invalid(`${at}.dst: must be a CIDR, got ${shown(r.dst)}`, `${at}.dst`);
   }
   const out: Record<string, unknown> = { dst: `${formatIP(dst.address)}/${dst.cidr.prefix}` };
   if (r.gw !== undefined && r.gw !== null && r.gw !== '') {
     const gw = typeof r.gw === 'string' ? parseIP(r.gw) : undefined;
-    if (!gw) throw invalid(`invalid IP address: ${typeof r.gw === 'string' ? r.gw : JSON.stringify(r.gw)}`, `${at}.gw`);
+    if (!gw) throw invalid(`invalid IP address: ${shown(r.gw)}`, `${at}.gw`);
     out.gw = formatIP(gw);
   }
   for (const k of [...ROUTE_INTS, ...ROUTE_OPTIONAL_INTS]) {
     const v = r[k];
     if (v === undefined || v === null) continue;
     if (typeof v !== 'number' || !Number.isInteger(v))
-      throw invalid(`${at}.${k}: must be an integer, got ${JSON.stringify(v)}`, `${at}.${k}`);
+      throw invalid(`${at}.${k}: must be an integer, got ${shown(v)}`, `${at}.${k}`);
     if (v !== 0 || (ROUTE_OPTIONAL_INTS as readonly string[]).includes(k)) out[k] = v;
   }
   return out;
@@ -101,6 +110,7 @@ function parseRoute(r: unknown, i: number): Record<string, unknown> {
 function parseRoutes(raw: unknown): Record<string, unknown>[] {
   if (raw === undefined || raw === null) return [];
   if (!Array.isArray(raw)) throw invalid('ipam.routes: must be an array', 'ipam.routes');
+  checkListLength(raw, MAX_ROUTES, 'ipam.routes');
   return raw.map(parseRoute);
 }
 
@@ -137,6 +147,7 @@ export function parseIpamConfig(net: Record<string, unknown>, cniVersion: string
   if (runtime.ipRanges !== undefined && runtime.ipRanges !== null) {
     if (!Array.isArray(runtime.ipRanges))
       throw invalid('runtimeConfig.ipRanges: must be an array of range sets', 'runtimeConfig.ipRanges');
+    checkListLength(runtime.ipRanges, MAX_RANGE_SETS, 'runtimeConfig.ipRanges');
     runtime.ipRanges.forEach((s, i) => raw.push({ set: s, field: `runtimeConfig.ipRanges[${i}]` }));
   }
   if (ipam.subnet !== undefined && ipam.subnet !== null) {
@@ -145,9 +156,12 @@ export function parseIpamConfig(net: Record<string, unknown>, cniVersion: string
   }
   if (ipam.ranges !== undefined && ipam.ranges !== null) {
     if (!Array.isArray(ipam.ranges)) throw invalid('ipam.ranges: must be an array of range sets', 'ipam.ranges');
+    checkListLength(ipam.ranges, MAX_RANGE_SETS, 'ipam.ranges');
     ipam.ranges.forEach((s, i) => raw.push({ set: s, field: `ipam.ranges[${i}]` }));
   }
   if (raw.length === 0) throw invalid('no IP ranges specified', 'ipam.ranges');
+  checkListLength(raw, MAX_RANGE_SETS, 'range sets (runtimeConfig.ipRanges, ipam.subnet and ipam.ranges)');
+  for (const { set, field } of raw) if (Array.isArray(set)) checkListLength(set, MAX_RANGES_PER_SET, field);
   const rangeSets = raw.map(({ set, field }, i) =>
     // The legacy form is one range object, not an array: its fields are named ipam.subnet etc.
     field === 'ipam'

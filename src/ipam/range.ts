@@ -5,6 +5,7 @@
 import { IpamError } from '../errors.js';
 import { type CIDR, cidrContains, formatCIDR, lastAddress, parseCIDRText } from '../net/cidr.js';
 import { BITS, formatIP, type IP, isIPv4Mapped, parseIP } from '../net/ip.js';
+import { shown } from './cni-limits.js';
 
 export interface Range {
   readonly subnet: CIDR;
@@ -27,12 +28,12 @@ function ipField(raw: Record<string, unknown>, key: string, field: string): IP |
   if (typeof v !== 'string')
     throw new RangeDecodeError(
       'invalid-config',
-      `${field}.${key}: must be a string, got ${JSON.stringify(v)}`,
+      `${field}.${key}: must be a string, got ${shown(v)}`,
       `${field}.${key}`,
     );
   if (v === '') return undefined;
   const ip = parseIP(v);
-  if (!ip) throw new RangeDecodeError('invalid-config', `invalid IP address: ${v}`, `${field}.${key}`);
+  if (!ip) throw new RangeDecodeError('invalid-config', `invalid IP address: ${shown(v)}`, `${field}.${key}`);
   return ip;
 }
 
@@ -56,22 +57,18 @@ export function formatRange(r: Range): string {
  */
 export function parseRange(raw: unknown, field: string): Range {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-    throw new RangeDecodeError(
-      'invalid-config',
-      `${field}: must be an object with a subnet, got ${JSON.stringify(raw)}`,
-      field,
-    );
+    throw new RangeDecodeError('invalid-config', `${field}: must be an object with a subnet, got ${shown(raw)}`, field);
   const obj = raw as Record<string, unknown>;
   const text = obj.subnet;
   if (text !== undefined && text !== null && typeof text !== 'string')
     throw new RangeDecodeError(
       'invalid-config',
-      `${field}.subnet: must be a string, got ${JSON.stringify(text)}`,
+      `${field}.subnet: must be a string, got ${shown(text)}`,
       `${field}.subnet`,
     );
   if (text === undefined || text === null) throw invalid(`${field}.subnet is required`, 'IP <nil> not v4 nor v6');
   const parsed = parseCIDRText(text);
-  if (!parsed) throw new RangeDecodeError('invalid-config', `invalid CIDR address: ${text}`, `${field}.subnet`);
+  if (!parsed) throw new RangeDecodeError('invalid-config', `invalid CIDR address: ${shown(text)}`, `${field}.subnet`);
   const subnet = parsed.cidr;
   const sub = `${field}.subnet`;
   if (isIPv4Mapped(parsed.address))

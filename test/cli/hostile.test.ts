@@ -2,11 +2,11 @@
 // bounds here are generous (10 s, 400 MB) so the test never races a loaded machine; the issue's
 // figures (2 s, 200 MB) are measured and reported, not asserted. Peak RSS comes from GNU time.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expect, test } from 'vitest';
-import { CLI, fixture, ROOT } from '../support/cli.js';
+import { describe, expect, test } from 'vitest';
+import { CLI, fixture, ROOT, runCli } from '../support/cli.js';
 import { describeWith } from '../support/env.js';
 import { deepJson, deepYaml, manyPortsService } from '../support/hostile.js';
 
@@ -53,3 +53,25 @@ describeWith(
     }
   },
 );
+
+describe('hostile rule dumps through trace --rules', () => {
+  test('a dump over the size bound is refused before it is read (a sparse 300 MiB file)', () => {
+    const p = join(dir, 'huge.rules');
+    writeFileSync(p, '');
+    truncateSync(p, 300 * 2 ** 20);
+    const r = runCli(['trace', '--mode', 'iptables', '--rules', p, '--from', '10.0.0.1', '--to', '10.0.0.2:80']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`--rules ${p}: 314572800 bytes; at most 268435456 are read`);
+  });
+
+  test.each([
+    { file: 'loop.iptables', mode: 'iptables' },
+    { file: 'goto-loop.nft', mode: 'nftables' },
+  ])('$file (chains that loop) exits 2 with the reason, no stack trace', ({ file, mode }) => {
+    const args = ['trace', '--mode', mode, '--rules', fixture('hostile', 'dumps', file)];
+    const r = runCli([...args, '--from', '10.0.0.1', '--to', '10.0.0.2:80']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toMatch(/the chains loop/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+});

@@ -9,6 +9,7 @@ import { type Address, cidrHas, hostPort, parseAddress } from '../address.js';
 import type { Clock } from '../clock.js';
 import { EmulatedClock } from '../clock.js';
 import { type Chooser, connKey, type Packet, type Step, type Trace, type Verdict } from '../packet.js';
+import { MAX_WALK_STEPS } from '../walk-bounds.js';
 import { type ChainIndex, indexChain } from './chain-index.js';
 import { implicitRules } from './implicit.js';
 import type { Chain, IptablesRuleset, Match, Rule } from './types.js';
@@ -207,7 +208,12 @@ export class IptablesDataplane {
     const chains = this.ruleset.tables.get(table)!.chains;
     // Call stack of [chain, next rule position]; a goto replaces the top frame.
     const stack: [Chain, number][] = [[start, 0]];
+    let steps = 0;
     while (stack.length > 0) {
+      if (++steps > MAX_WALK_STEPS)
+        throw new DataplaneError(
+          `${table} ${name}: more than ${MAX_WALK_STEPS} rules for one packet: the chains loop (iptables-restore refuses that: ELOOP)`,
+        );
       const frame = stack[stack.length - 1]!;
       const [chain] = frame;
       const r = this.nextMatch(w, chain, frame[1]);
@@ -237,6 +243,11 @@ export class IptablesDataplane {
         case 'goto': {
           const next = chains.get(t.chain)!;
           if (t.kind === 'goto') stack.pop();
+          // A loop-free walk holds each chain at most once; deeper, some chain jumps back to itself.
+          if (stack.length > chains.size)
+            throw new DataplaneError(
+              `line ${rule.line}: chain ${t.chain} jumped to while ${stack.length} chains are active: the chains loop (iptables-restore refuses that: ELOOP)`,
+            );
           stack.push([next, 0]);
           break;
         }

@@ -8,6 +8,7 @@ import { type Address, cidrHas, hostPort, parseAddress, parseCidr } from '../add
 import { type Clock, EmulatedClock } from '../clock.js';
 import type { Dataplane } from '../dataplane.js';
 import { type Chooser, connKey, type Packet, type Step, type Trace } from '../packet.js';
+import { MAX_WALK_STEPS, NFT_JUMP_STACK_SIZE } from '../walk-bounds.js';
 import type { NftChain, NftRule, NftRuleset, NftSet, NftTable, Selector, Value, Verdict } from './types.js';
 
 export interface NftablesOptions {
@@ -134,6 +135,7 @@ export class NftablesDataplane implements Dataplane {
 
   private runBase(w: Walk, t: NftTable, base: NftChain): Outcome {
     const stack: [NftChain, number][] = [[base, 0]];
+    let steps = 0;
     while (stack.length > 0) {
       const frame = stack[stack.length - 1]!;
       const [chain, from] = frame;
@@ -141,6 +143,10 @@ export class NftablesDataplane implements Dataplane {
       let pos = from;
       for (; pos < chain.rules.length && verdict === undefined; pos++) {
         w.visited++;
+        if (++steps > MAX_WALK_STEPS)
+          throw new DataplaneError(
+            `chain ${base.name}: more than ${MAX_WALK_STEPS} rules for one packet: the chains loop (the kernel refuses that when loading)`,
+          );
         verdict = this.runRule(w, t, chain, chain.rules[pos]!, pos);
       }
       frame[1] = pos;
@@ -173,6 +179,10 @@ export class NftablesDataplane implements Dataplane {
           const next = t.chains.get(verdict.chain);
           if (!next) throw new DataplaneError(`chain ${verdict.chain} does not exist in table ${t.name}`);
           if (verdict.kind === 'goto') stack.pop();
+          if (stack.length > NFT_JUMP_STACK_SIZE)
+            throw new DataplaneError(
+              `chain ${chain.name}: ${verdict.kind} ${verdict.chain} nests deeper than the kernel's ${NFT_JUMP_STACK_SIZE} jumps (a loop, or a ruleset nft would refuse: EMLINK)`,
+            );
           stack.push([next, 0]);
         }
       }

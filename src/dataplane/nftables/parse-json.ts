@@ -11,6 +11,33 @@ class JsonShapeError extends Error {}
 
 const isObj = (x: J): x is Record<string, J> => typeof x === 'object' && x !== null && !Array.isArray(x);
 
+/** Nesting `nft -j` never comes near (a rule is about 8 deep); past it the dump is refused, not recursed into. */
+export const MAX_JSON_DEPTH = 64;
+
+/** A value as an error message shows it: short, whatever its size. */
+function shown(x: J): string {
+  const text = JSON.stringify(x) ?? String(x);
+  return text.length > 100 ? `${text.slice(0, 97)}...` : text;
+}
+
+function arrayOf(x: J, what: string): J[] {
+  if (!Array.isArray(x)) throw new JsonShapeError(`${what} must be an array, got ${shown(x)}`);
+  return x;
+}
+
+/** Depth of the deepest container, counted iteratively (the converter below recurses per level). */
+function deeperThan(root: J, max: number): boolean {
+  const stack: [J, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (typeof v !== 'object' || v === null) continue;
+    if (d > max) return true;
+    for (const c of Array.isArray(v) ? v : Object.values(v))
+      if (typeof c === 'object' && c !== null) stack.push([c, d + 1]);
+  }
+  return false;
+}
+
 function only(x: Record<string, J>): [string, J] {
   const keys = Object.keys(x);
   if (keys.length !== 1) throw new JsonShapeError(`expected one key, got ${keys.join(', ') || 'none'}`);
@@ -26,7 +53,7 @@ function word(x: J): string {
 function expr(x: J): string {
   if (typeof x === 'string' || typeof x === 'number') return word(x);
   if (Array.isArray(x)) return x.map(expr).join(' , ');
-  if (!isObj(x)) throw new JsonShapeError(`unsupported expression ${JSON.stringify(x)}`);
+  if (!isObj(x)) throw new JsonShapeError(`unsupported expression ${shown(x)}`);
   const [k, v] = only(x);
   const o = isObj(v) ? v : {};
   switch (k) {
@@ -39,17 +66,17 @@ function expr(x: J): string {
     case 'fib':
       return `fib ${(Array.isArray(o.flags) ? o.flags : [o.flags]).join(' . ')} ${o.result}`;
     case 'concat':
-      return (v as J[]).map(expr).join(' . ');
+      return arrayOf(v, 'concat').map(expr).join(' . ');
     case 'set':
-      return `{ ${(v as J[]).map(element).join(' , ')} }`;
+      return `{ ${arrayOf(v, 'set').map(element).join(' , ')} }`;
     case 'prefix':
       return `${o.addr}/${o.len}`;
     case 'range':
-      return `${expr((v as J[])[0])}-${expr((v as J[])[1])}`;
+      return `${expr(arrayOf(v, 'range')[0])}-${expr(arrayOf(v, 'range')[1])}`;
     case '&':
     case '|':
     case '^':
-      return `${expr((v as J[])[0])} ${k} ${expr((v as J[])[1])}`;
+      return `${expr(arrayOf(v, k)[0])} ${k} ${expr(arrayOf(v, k)[1])}`;
     case 'numgen':
       return `numgen ${o.mode} mod ${o.mod}${o.offset ? ` offset ${o.offset}` : ''}`;
     case 'elem':
@@ -60,9 +87,12 @@ function expr(x: J): string {
 }
 
 function verdictText(x: J): string {
-  if (!isObj(x)) throw new JsonShapeError(`expected a verdict, got ${JSON.stringify(x)}`);
+  if (!isObj(x)) throw new JsonShapeError(`expected a verdict, got ${shown(x)}`);
   const [k, v] = only(x);
-  if (k === 'jump' || k === 'goto') return `${k} ${(v as { target: string }).target}`;
+  if (k === 'jump' || k === 'goto') {
+    if (!isObj(v) || typeof v.target !== 'string') throw new JsonShapeError(`${k} needs a target chain name`);
+    return `${k} ${v.target}`;
+  }
   if (['accept', 'drop', 'return', 'continue', 'reject'].includes(k)) return k;
   throw new JsonShapeError(`unsupported expression "${k}"`);
 }
@@ -81,7 +111,7 @@ function element(x: J): string {
 }
 
 function statement(x: J): string {
-  if (!isObj(x)) throw new JsonShapeError(`expected a statement object, got ${JSON.stringify(x)}`);
+  if (!isObj(x)) throw new JsonShapeError(`expected a statement object, got ${shown(x)}`);
   const [k, v] = only(x);
   const o = isObj(v) ? v : {};
   switch (k) {
@@ -122,7 +152,8 @@ function spec(o: Record<string, J>, kind: string): string {
 }
 
 /** One object ({table}, {chain}, {rule}, {set}, {map}, {element}) as an nft command with `verb`. */
-function command(verb: string, kind: string, o: Record<string, J>): string[] {
+function command(verb: string, kind: string, o: J): string[] {
+  if (!isObj(o)) throw new JsonShapeError(`"${kind}" must be an object, got ${shown(o)}`);
   const fam = o.family;
   switch (kind) {
     case 'metainfo':
@@ -132,7 +163,7 @@ function command(verb: string, kind: string, o: Record<string, J>): string[] {
     case 'chain':
       return [`${verb} chain ${fam} ${o.table} ${o.name}${verb === 'add' ? spec(o, kind) : ''}`];
     case 'rule': {
-      const stmts = (o.expr as J[] | undefined)?.map(statement) ?? [];
+      const stmts = o.expr === undefined ? [] : arrayOf(o.expr, 'expr').map(statement);
       return [`${verb} rule ${fam} ${o.table} ${o.chain} ${stmts.join(' ')}`];
     }
     case 'set':
@@ -143,7 +174,7 @@ function command(verb: string, kind: string, o: Record<string, J>): string[] {
       return out;
     }
     case 'element':
-      return [`${verb} element ${fam} ${o.table} ${o.name} { ${(o.elem as J[]).map(element).join(' , ')} }`];
+      return [`${verb} element ${fam} ${o.table} ${o.name} { ${arrayOf(o.elem, 'elem').map(element).join(' , ')} }`];
     default:
       throw new JsonShapeError(`unsupported object "${kind}"`);
   }
@@ -158,6 +189,8 @@ export function parseNftJson(text: string): NftRuleset {
   }
   const list = isObj(doc) ? doc.nftables : undefined;
   if (!Array.isArray(list)) throw new RuleParseError(1, 1, 'expected {"nftables": [...]}', '');
+  if (deeperThan(doc, MAX_JSON_DEPTH))
+    throw new RuleParseError(1, 1, `nested deeper than ${MAX_JSON_DEPTH} levels`, '');
   const lines: string[] = [];
   const origin: number[] = [];
   list.forEach((entry, i) => {
@@ -166,15 +199,14 @@ export function parseNftJson(text: string): NftRuleset {
       const [k, v] = only(entry);
       const cmds =
         ['add', 'create', 'insert', 'delete', 'destroy', 'flush'].includes(k) && isObj(v)
-          ? command(k, ...(only(v) as [string, Record<string, J>]))
-          : command('add', k, v as Record<string, J>);
+          ? command(k, ...only(v))
+          : command('add', k, v);
       for (const c of cmds) {
         lines.push(c);
         origin.push(i);
       }
     } catch (e) {
-      if (e instanceof JsonShapeError)
-        throw new RuleParseError(i + 1, 1, `nftables[${i}]: ${e.message}`, JSON.stringify(entry).slice(0, 300));
+      if (e instanceof JsonShapeError) throw new RuleParseError(i + 1, 1, `nftables[${i}]: ${e.message}`, shown(entry));
       throw e;
     }
   });
@@ -187,7 +219,7 @@ export function parseNftJson(text: string): NftRuleset {
       i + 1,
       e.column,
       `nftables[${i}] (as "${lines[e.line - 1]}"): ${e.problem}`,
-      JSON.stringify(list[i]).slice(0, 300),
+      shown(list[i]),
     );
   }
 }
