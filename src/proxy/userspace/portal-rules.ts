@@ -63,16 +63,16 @@ export function renderPortalRules(state: ProxyState, options: PortalOptions): st
     ? []
     : [`# no --port-map: proxy ports numbered from ${PLACEHOLDER_PORT_BASE} in service port order`];
   let next = PLACEHOLDER_PORT_BASE;
+  // Indexed once: a map of 10k ports searched per port would be quadratic.
+  const listenOf = new Map(options.portMap?.ports.map((m) => [`${m.service}:${m.portName}/${m.protocol}`, m.listen]));
   for (const p of state.ports) {
     if (p.protocol === 'SCTP') continue;
     let host = options.listenHost;
     let port: number;
     if (options.portMap) {
-      const e = options.portMap.ports.find(
-        (m) => m.service === p.service && m.portName === p.portName && m.protocol === p.protocol,
-      );
-      if (!e) continue;
-      ({ host, port } = splitListen(e.listen));
+      const listen = listenOf.get(`${p.service}:${p.portName}/${p.protocol}`);
+      if (listen === undefined) continue;
+      ({ host, port } = splitListen(listen));
     } else port = next++;
     const proto = p.protocol.toLowerCase();
     const match = (dport: number, dest?: string) =>
