@@ -21,6 +21,8 @@ const APPLIERS: Partial<Record<ModeName, Loader<Applier>>> = {
   iptables: () => import('../lab/appliers/iptables.js').then((m) => m.iptablesApplier),
   nftables: () => import('../lab/appliers/nftables.js').then((m) => m.nftablesApplier),
   ipvs: () => import('../lab/appliers/ipvs.js').then((m) => m.ipvsApplier),
+  // The portal rules are an iptables-restore payload (with their jumps), loaded the same way.
+  userspace: () => import('../lab/appliers/iptables.js').then((m) => m.iptablesApplier),
 };
 
 export async function loadMode(name: string): Promise<ProxyMode> {

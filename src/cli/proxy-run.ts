@@ -4,6 +4,8 @@ import type { ClusterObject } from '../cluster/types.js';
 import { NodeSelectionError } from '../errors.js';
 import type { SyncReport } from '../proxy/userspace/proxier.js';
 import { errorText } from './error-text.js';
+import type { ProxyDns } from './proxy-dns.js';
+import type { PortalInstaller } from './proxy-netns.js';
 
 /** `kubeplane proxy` flags after checking (src/cli/proxy.ts checks them). */
 export interface CheckedProxyFlags {
@@ -16,6 +18,10 @@ export interface CheckedProxyFlags {
   node: string | undefined;
   udpIdleTimeoutMs: number;
   l7Http: boolean;
+  /** Serve the cluster DNS here, Services answered with the proxy's addresses (--dns-listen). */
+  dnsListen: { host: string; port: number } | undefined;
+  /** Running inside this namespace (re-run by --netns): install the portal rules. */
+  netns: string | undefined;
 }
 
 /** How long open connections may finish after SIGTERM before they are closed (exit stays under 5 s). */
@@ -56,6 +62,17 @@ export async function runProxy(flags: CheckedProxyFlags): Promise<void> {
   const { seededRandom } = await import('../proxy/userspace/random.js');
   const { randomInt } = await import('node:crypto');
   const store = new MemoryClusterStore(loaded.objects);
+  let portals: PortalInstaller | undefined;
+  if (flags.netns !== undefined) {
+    const { PortalInstaller, hostIPOfNamespace } = await import('./proxy-netns.js');
+    const hostIP = flags.listenHost === '0.0.0.0' ? hostIPOfNamespace(flags.netns) : flags.listenHost;
+    portals = new PortalInstaller(flags.netns, flags.listenHost, hostIP);
+  }
+  let dns: ProxyDns | undefined;
+  if (flags.dnsListen) {
+    const { startProxyDns } = await import('./proxy-dns.js');
+    dns = await startProxyDns(store, flags.dnsListen, flags.netns === undefined);
+  }
   const random = flags.seed !== undefined ? seededRandom(flags.seed) : () => randomInt(0, 2 ** 32) / 2 ** 32;
   const running = await startUserspaceProxy(store, {
     family: flags.listenHost.includes(':') ? 'IPv6' : 'IPv4',
@@ -68,11 +85,19 @@ export async function runProxy(flags: CheckedProxyFlags): Promise<void> {
     portMapFile: flags.portMap,
     follow: flags.watch,
     onEvent: (m) => process.stderr.write(`proxy: ${m}\n`),
-    onReport: printReport,
+    onReport: async (report, map, state) => {
+      printReport(report);
+      // Rules and names are in place before the map file says the proxy is up.
+      await portals?.sync(state, map);
+      await dns?.update(await store.list(), map);
+    },
+  }).catch(async (err: unknown) => {
+    await dns?.close();
+    throw err;
   });
   const ports = running.portMap().ports.length;
   process.stderr.write(
-    `proxying ${ports} service port(s) on ${flags.listenHost}${flags.portMap ? `; port map in ${flags.portMap}` : ''}\n`,
+    `proxying ${ports} service port(s) on ${flags.listenHost}${flags.portMap ? `; port map in ${flags.portMap}` : ''}${flags.netns ? `; portal rules in ${flags.netns}` : ''}${dns ? `; cluster DNS on ${dns.where}` : ''}\n`,
   );
   const { watchManifests } = await import('./watch.js');
   const stopWatching = flags.watch ? await watchManifests(flags.files, store, 'proxy state') : () => {};
@@ -82,5 +107,7 @@ export async function runProxy(flags: CheckedProxyFlags): Promise<void> {
   });
   stopWatching();
   await running.close(DRAIN_MS);
+  await portals?.remove();
+  await dns?.close();
   process.stderr.write('proxy stopped\n');
 }

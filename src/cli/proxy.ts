@@ -16,6 +16,8 @@ interface ProxyCmdFlags {
   node?: string;
   udpIdleTimeout: string;
   l7?: string;
+  dnsListen?: string;
+  netns?: string;
 }
 
 /** "250ms", "2s", "1m" or a bare number of milliseconds. */
@@ -48,8 +50,17 @@ export function registerProxy(program: Command): void {
     )
     .option('--netns <name>', 'run inside this network namespace and install the portal rules there (root)')
     .action(async (flags: ProxyCmdFlags) => {
+      const checked = await checkFlags(flags);
+      if (checked.netns !== undefined) {
+        const { insideNetns, rerunInNetns } = await import('./proxy-netns.js');
+        // Checked here, run there: the same command line again, inside the namespace.
+        if (!insideNetns(checked.netns)) {
+          process.exitCode = await rerunInNetns(checked.netns);
+          return;
+        }
+      }
       const { runProxy } = await import('./proxy-run.js');
-      await runProxy(await checkFlags(flags));
+      await runProxy(checked);
     });
 }
 
@@ -64,6 +75,25 @@ async function checkFlags(flags: ProxyCmdFlags): Promise<CheckedProxyFlags> {
   const ip = parseIPSloppy(flags.listenAddress);
   if (!ip || ip.sloppy)
     throw new UsageError(`--listen-address: ${JSON.stringify(flags.listenAddress)} is not an IP address`);
+  let dnsListen: CheckedProxyFlags['dnsListen'];
+  if (flags.dnsListen !== undefined) {
+    const { parseHostPort } = await import('../dns/upstream.js');
+    try {
+      dnsListen = parseHostPort(flags.dnsListen, '--dns-listen');
+    } catch (err) {
+      throw new UsageError((err as Error).message);
+    }
+  }
+  let listenHost = ip.text;
+  if (flags.netns !== undefined) {
+    const { checkNetns } = await import('./proxy-netns.js');
+    checkNetns(flags.netns);
+    // Portal rules cannot DNAT to loopback (proxier.go: "If the proxy is bound to localhost only,
+    // all of this is broken. Not allowed."); in a namespace the listeners bind every address.
+    if (ip.text === '127.0.0.1' || ip.text === '::1') listenHost = '0.0.0.0';
+    if (listenHost.includes(':'))
+      throw new UsageError(`--listen-address ${listenHost}: --netns installs IPv4 portal rules only`);
+  }
   let seed: number | undefined;
   if (flags.seed !== undefined) {
     seed = Number(flags.seed);
@@ -77,12 +107,14 @@ async function checkFlags(flags: ProxyCmdFlags): Promise<CheckedProxyFlags> {
   return {
     files: flags.file,
     watch: flags.watch === true,
-    listenHost: ip.text,
+    listenHost,
     portMap: flags.portMap,
     strategy: flags.balance,
     seed,
     node: flags.node,
     udpIdleTimeoutMs: parseDuration('--udp-idle-timeout', flags.udpIdleTimeout),
     l7Http: flags.l7 === 'http',
+    dnsListen,
+    netns: flags.netns,
   };
 }

@@ -4,7 +4,7 @@
 import type { ClusterStore, Watch } from '../../cluster/store.js';
 import type { IPFamily } from '../../cluster/types.js';
 import type { ProxyConfig } from '../config.js';
-import { ProxyTracker } from '../state.js';
+import { type ProxyState, ProxyTracker } from '../state.js';
 import type { PortMap } from './port-map.js';
 import { writePortMap } from './port-map-file.js';
 import { type ProxierOptions, type SyncReport, UserspaceProxier } from './proxier.js';
@@ -18,7 +18,11 @@ export interface UserspaceProxyOptions extends ProxierOptions {
   readonly portMapFile?: string | undefined;
   /** Follow store events after start-up (`--watch`). */
   readonly follow: boolean;
-  readonly onReport?: (report: SyncReport, map: PortMap) => void;
+  /**
+   * After each sync, before the port map file is written (awaited: what it sets up, such as portal
+   * rules or the DNS view, is in place once the map appears). `state` is what was synced.
+   */
+  readonly onReport?: (report: SyncReport, map: PortMap, state: ProxyState) => void | Promise<void>;
   /** The port map after each change that altered it (the DNS rewrite follows it). */
   readonly onPortMap?: (map: PortMap) => void;
 }
@@ -44,14 +48,20 @@ export async function startUserspaceProxy(store: ClusterStore, options: Userspac
     const report = await proxier.sync(proxyTargets(state, appProtocolsOf(services), { l7Http: options.l7Http }));
     const map = proxier.portMap();
     // Reported before the map is written: the map file is the signal that everything is up.
-    options.onReport?.(report, map);
+    await options.onReport?.(report, map, state);
     if (report.mapChanged || first) {
       first = false;
       if (options.portMapFile) await writePortMap(options.portMapFile, map);
       options.onPortMap?.(map);
     }
   };
-  await syncOnce();
+  try {
+    await syncOnce();
+  } catch (err) {
+    // Nothing half-started: listeners that opened are closed again.
+    await proxier.close(0);
+    throw err;
+  }
 
   let pending: Promise<void> = Promise.resolve();
   let scheduled = false;

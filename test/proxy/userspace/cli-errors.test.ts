@@ -40,6 +40,24 @@ describe('kubeplane proxy: bad input exits 2', () => {
       args: ['--listen-address', '192.0.2.1'],
       want: '--listen-address 192.0.2.1 is not an address of this machine',
     },
+    {
+      name: 'bad --dns-listen',
+      args: ['--dns-listen', 'localhost'],
+      want: '--dns-listen: expected IP:PORT (e.g. 127.0.0.1:5353), got "localhost"',
+    },
+    {
+      name: 'a --netns that is no name',
+      args: ['--netns', '../x'],
+      want: '--netns: "../x" is not a network namespace name',
+    },
+    {
+      name: 'a --netns that does not exist (or no root)',
+      args: ['--netns', 'kp-no-such-ns'],
+      want:
+        process.getuid?.() === 0
+          ? '--netns kp-no-such-ns: no such network namespace'
+          : '--netns kp-no-such-ns: entering',
+    },
   ])('$name', ({ args, want }) => {
     // Bounded: a proxy that wrongly started is killed after 10 s (and the status is then not 2).
     const r = spawnSync(process.execPath, [CLI, 'proxy', '-f', file, ...args], {
