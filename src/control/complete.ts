@@ -8,6 +8,7 @@ import { parseKubeCIDR, parseNodeCidrConfig, planNodeCidrs } from '../ipam/node-
 import { parseIP } from '../net/ip.js';
 import { type ControlWarning, slicesFor } from './endpoint-slices.js';
 import { ServiceIPRange } from './ip-allocator.js';
+import { PodIndex } from './pod-index.js';
 import { assignPodIPs } from './pod-ips.js';
 import { NodePortAllocator, parsePortRange } from './port-allocator.js';
 import { makeNodes, schedule } from './scheduler.js';
@@ -68,10 +69,11 @@ function serviceRanges(cidrs: readonly ServiceCIDR[], flag: string | undefined):
   return ranges;
 }
 
-function byName<T extends { metadata: { name: string; namespace?: string } }>(a: T, b: T): number {
-  const ka = objectKey({ kind: '', metadata: a.metadata });
-  const kb = objectKey({ kind: '', metadata: b.metadata });
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+/** Sorted by namespace/name (keys computed once: a comparator building them is 10x slower at 150k). */
+function sortedByName<T extends { metadata: { name: string; namespace?: string } }>(list: readonly T[]): T[] {
+  const keyed = list.map((o) => ({ o, k: objectKey({ kind: '', metadata: o.metadata }) }));
+  keyed.sort((a, b) => (a.k < b.k ? -1 : a.k > b.k ? 1 : 0));
+  return keyed.map((x) => x.o);
 }
 
 export async function completeCluster(
@@ -114,7 +116,7 @@ export async function completeCluster(
   // The first address of each range is the `kubernetes` Service's (the API server's own).
   occupy(services, alloc);
   for (const r of alloc.ranges) r.allocate(parseIP(r.firstAddress())!);
-  services = [...services].sort(byName).map((s) => {
+  services = sortedByName(services).map((s) => {
     const done = completeService(s, alloc);
     if (done !== s) count('Service');
     return done;
@@ -145,12 +147,12 @@ export async function completeCluster(
         : { ...n, spec: { ...(n.spec ?? {}), podCIDR: a.podCIDRs[0]!, podCIDRs: [...a.podCIDRs] } };
     });
   }
-  nodes.sort(byName);
+  nodes = sortedByName(nodes);
 
   // Controllers: Pods from workloads.
   const owned = ownersOf(pods);
   const notReady = new Set(opts.notReady ?? []);
-  for (const w of [...workloads].sort(byName)) {
+  for (const w of sortedByName(workloads)) {
     const made = podsOf(w, nodes, owned, { rand, notReady });
     count('Pod', made.length);
     pods.push(...made);
@@ -161,19 +163,17 @@ export async function completeCluster(
 
   // EndpointSlice controller, for selector Services without slices.
   const sliced = new Set(slices.map((s) => `${s.metadata.namespace}/${s.metadata.labels?.[SERVICE_NAME_LABEL]}`));
-  const podsByNs = new Map<string, Pod[]>();
-  for (const p of [...pods].sort(byName)) {
-    const ns = p.metadata.namespace ?? 'default';
-    let list = podsByNs.get(ns);
-    if (!list) podsByNs.set(ns, (list = []));
-    list.push(p);
-  }
+  const podIndex = new PodIndex(sortedByName(pods));
   const nodeMap = new Map(nodes.map((n) => [n.metadata.name, n]));
   const made: EndpointSlice[] = [];
   for (const s of services) {
     if (!s.spec.selector || s.spec.type === 'ExternalName' || sliced.has(objectKey(s))) continue;
     made.push(
-      ...slicesFor(s, podsByNs.get(s.metadata.namespace ?? 'default') ?? [], { rand, nodes: nodeMap, warnings }),
+      ...slicesFor(s, podIndex.candidates(s.metadata.namespace ?? 'default', s.spec.selector), {
+        rand,
+        nodes: nodeMap,
+        warnings,
+      }),
     );
   }
   count('EndpointSlice', made.length);

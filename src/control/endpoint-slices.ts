@@ -69,8 +69,13 @@ export function slicesFor(svc: Service, pods: readonly Pod[], o: SliceOptions): 
     string,
     { family: 'IPv4' | 'IPv6'; ports: EndpointPort[]; endpoints: EndpointSliceEndpoint[] }
   >();
-  for (const p of selected) {
-    if (!inEndpoints(p, publish)) continue;
+  // Pods of one workload share their containers array (workloads.ts), so the resolved ports and their
+  // group key are worked out once per distinct containers array, not once per Pod.
+  const resolvedFor = new Map<unknown, { ports: EndpointPort[]; key: string }>();
+  const resolve = (p: Pod): { ports: EndpointPort[]; key: string } => {
+    const containers = p.spec?.containers;
+    const cached = containers ? resolvedFor.get(containers) : undefined;
+    if (cached) return cached;
     const ports: EndpointPort[] = [];
     svcPorts.forEach((sp, i) => {
       const n = findPort(p, sp.targetPort ?? sp.port, sp.protocol);
@@ -85,6 +90,13 @@ export function slicesFor(svc: Service, pods: readonly Pod[], o: SliceOptions): 
         ...(sp.appProtocol ? { appProtocol: sp.appProtocol } : {}),
       });
     });
+    const got = { ports, key: JSON.stringify(ports) };
+    if (containers) resolvedFor.set(containers, got);
+    return got;
+  };
+  for (const p of selected) {
+    if (!inEndpoints(p, publish)) continue;
+    const { ports, key: portsKey } = resolve(p);
     const ready = isPodReady(p);
     const node = p.spec?.nodeName ? o.nodes.get(p.spec.nodeName) : undefined;
     const zone = node?.metadata.labels?.[ZONE_LABEL];
@@ -92,7 +104,7 @@ export function slicesFor(svc: Service, pods: readonly Pod[], o: SliceOptions): 
     for (const fam of families) {
       const ip = ips.find((x) => familyOf(x) === fam);
       if (!ip) continue;
-      const key = `${fam} ${JSON.stringify(ports)}`;
+      const key = `${fam} ${portsKey}`;
       let g = groups.get(key);
       if (!g) groups.set(key, (g = { family: fam, ports, endpoints: [] }));
       g.endpoints.push({

@@ -85,7 +85,11 @@ function makePod(
 export function podsOf(w: Workload, nodes: readonly Node[], owned: ReadonlySet<string>, opts: WorkloadOptions): Pod[] {
   const ns = w.metadata.namespace ?? 'default';
   const name = w.metadata.name;
-  const spec = (): PodSpec => structuredClone(w.spec.template.spec ?? {});
+  // A shallow copy per Pod: the containers are the template's own objects, shared by every Pod of the
+  // workload and never written to (nodeName, hostname and tolerations are set on the copy). A deep
+  // clone per Pod was a third of the time at 150k Pods.
+  const template = w.spec.template.spec ?? {};
+  const spec = (): PodSpec => ({ ...template });
   const replicas = w.spec.replicas ?? 1;
   const out: Pod[] = [];
   switch (w.kind) {
