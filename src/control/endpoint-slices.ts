@@ -80,6 +80,14 @@ export function endpointPorts(svc: Service, p: Pod, unresolved?: Set<number>): E
   return ports;
 }
 
+type Conditions = NonNullable<EndpointSliceEndpoint['conditions']>;
+/** The 8 condition triples, shared by the endpoints that have them (150k copies were pure garbage). */
+const CONDITIONS: Conditions[] = Array.from({ length: 8 }, (_, k) => ({
+  ready: (k & 4) !== 0,
+  serving: (k & 2) !== 0,
+  terminating: (k & 1) !== 0,
+}));
+
 /** podToEndpoint: the Pod's address of `family`, its conditions, node, zone and hostname. */
 export function podToEndpoint(
   p: Pod,
@@ -89,28 +97,25 @@ export function podToEndpoint(
 ): EndpointSliceEndpoint {
   const serving = isPodReady(p);
   const terminating = Boolean(p.metadata.deletionTimestamp);
-  const ips = p.status?.podIPs?.length ? p.status.podIPs.map((x) => x.ip) : p.status?.podIP ? [p.status.podIP] : [];
-  const zone = node?.metadata.labels?.[ZONE_LABEL];
+  const ready = svc.spec.publishNotReadyAddresses === true || (serving && !terminating);
+  const addresses: string[] = [];
+  if (p.status?.podIPs?.length) {
+    for (const x of p.status.podIPs) if (familyOf(x.ip) === family) addresses.push(x.ip);
+  } else if (p.status?.podIP && familyOf(p.status.podIP) === family) addresses.push(p.status.podIP);
   const ns = p.metadata.namespace ?? 'default';
-  const hostname =
-    p.spec?.hostname && p.spec.subdomain === svc.metadata.name && ns === (svc.metadata.namespace ?? 'default');
-  return {
-    addresses: ips.filter((ip) => familyOf(ip) === family),
-    conditions: {
-      ready: svc.spec.publishNotReadyAddresses === true || (serving && !terminating),
-      serving,
-      terminating,
-    },
-    ...(hostname ? { hostname: p.spec!.hostname! } : {}),
-    ...(p.spec?.nodeName ? { nodeName: p.spec.nodeName } : {}),
-    ...(zone ? { zone } : {}),
-    targetRef: {
-      kind: 'Pod',
-      namespace: ns,
-      name: p.metadata.name,
-      ...(p.metadata.uid ? { uid: p.metadata.uid } : {}),
-    },
+  const ep: EndpointSliceEndpoint = {
+    addresses,
+    conditions: CONDITIONS[(ready ? 4 : 0) | (serving ? 2 : 0) | (terminating ? 1 : 0)]!,
   };
+  if (p.spec?.hostname && p.spec.subdomain === svc.metadata.name && ns === (svc.metadata.namespace ?? 'default'))
+    ep.hostname = p.spec.hostname;
+  if (p.spec?.nodeName) ep.nodeName = p.spec.nodeName;
+  const zone = node?.metadata.labels?.[ZONE_LABEL];
+  if (zone) ep.zone = zone;
+  ep.targetRef = p.metadata.uid
+    ? { kind: 'Pod', namespace: ns, name: p.metadata.name, uid: p.metadata.uid }
+    : { kind: 'Pod', namespace: ns, name: p.metadata.name };
+  return ep;
 }
 
 /**
