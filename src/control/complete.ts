@@ -15,7 +15,7 @@ import { makeNodes, schedule } from './scheduler.js';
 import { seededRandom } from './seeded.js';
 import { completeService, occupy } from './services.js';
 import { renderWarnings } from './warnings.js';
-import { ownersOf, podsOf } from './workloads.js';
+import { ownersOf, podsOf, probeCanPass } from './workloads.js';
 
 export interface ControlOptions {
   /** --service-cidr: one CIDR or a dual-stack pair (used when the input has no ServiceCIDR). */
@@ -153,6 +153,15 @@ export async function completeCluster(
   const owned = ownersOf(pods);
   const notReady = new Set(opts.notReady ?? []);
   for (const w of sortedByName(workloads)) {
+    (w.spec.template.spec?.containers ?? []).forEach((c, i) => {
+      if (!probeCanPass(c))
+        warnings.push({
+          object: `${w.kind} ${objectKey(w)}`,
+          field: `spec.template.spec.containers[${i}].readinessProbe`,
+          message:
+            'probes a named port the container does not declare: the kubelet cannot run it, so its Pods are never ready',
+        });
+    });
     const made = podsOf(w, nodes, owned, { rand, notReady });
     count('Pod', made.length);
     pods.push(...made);

@@ -28,6 +28,21 @@ export function podTemplateHash(template: unknown): string {
   return out;
 }
 
+type Container = NonNullable<PodSpec['containers']>[number];
+
+/**
+ * Can the kubelet run this container's readiness probe? A probe on a named port the container does
+ * not declare fails ("unable to find port"), so its Pod never becomes ready.
+ */
+export function probeCanPass(c: Container): boolean {
+  const probe = c.readinessProbe as
+    | { httpGet?: { port?: unknown }; tcpSocket?: { port?: unknown }; grpc?: { port?: unknown } }
+    | undefined;
+  const port = probe?.httpGet?.port ?? probe?.tcpSocket?.port;
+  if (typeof port !== 'string' || /^\d+$/.test(port)) return true;
+  return (c.ports ?? []).some((p) => p.name === port);
+}
+
 function named(set: ReadonlySet<string>, ns: string, name: string): boolean {
   return set.has(name) || set.has(`${ns}/${name}`);
 }
@@ -49,6 +64,8 @@ interface Shape {
   ns: string;
   ownerReferences: NonNullable<ObjectMeta['ownerReferences']>;
   annotations?: Record<string, string>;
+  /** False when a container's readiness probe can never pass: its Pods are not ready. */
+  probesPass: boolean;
 }
 
 function shapeOf(w: Workload, owner: { kind: string; name: string }): Shape {
@@ -64,6 +81,7 @@ function shapeOf(w: Workload, owner: { kind: string; name: string }): Shape {
       },
     ],
     ...(annotations ? { annotations: { ...annotations } } : {}),
+    probesPass: (w.spec.template.spec?.containers ?? []).every(probeCanPass),
   };
 }
 
@@ -83,7 +101,7 @@ function makePod(
   opts: WorkloadOptions,
 ): Pod {
   const ns = shape.ns;
-  const ready = !named(opts.notReady, ns, name) && !named(opts.notReady, ns, w.metadata.name);
+  const ready = shape.probesPass && !named(opts.notReady, ns, name) && !named(opts.notReady, ns, w.metadata.name);
   const metadata: ObjectMeta = {
     name,
     namespace: ns,
