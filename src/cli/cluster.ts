@@ -12,7 +12,7 @@ export function registerCluster(program: Command): void {
       'complete applied manifests as a cluster would (ClusterIPs, nodePorts, Pods, scheduling, pod IPs, EndpointSlices) and print them as a List',
     )
     .option('-f, --file <path>', 'manifest file, directory or - (repeatable)', collect)
-    .option('--nodes <n>', 'Nodes to create when the input has none', '0')
+    .option('--nodes <n>', 'Nodes to create when the input has none (as every -f command does: 1)', '1')
     .option('-o, --output <format>', 'yaml|json', 'yaml')
     .option('--service-cidr <cidrs>', 'service CIDR(s) when the input has no ServiceCIDR (default 10.96.0.0/12)')
     .option('--service-node-port-range <a-b>', 'node port range', '30000-32767')

@@ -27,6 +27,14 @@ export class AllocationMap {
     return true;
   }
 
+  /** Give slot `i` back; false when it was not taken. */
+  release(i: number): boolean {
+    if (i < 0 || i >= this.max || this.used[i] !== 1) return false;
+    this.used[i] = 0;
+    this.count--;
+    return true;
+  }
+
   /** randomScanStrategyWithOffset.AllocateBit: undefined when full. */
   allocateNext(rand: Random): number | undefined {
     if (this.count >= this.max) return undefined;
@@ -50,6 +58,10 @@ export class AllocationMap {
 
   get free(): number {
     return this.max - this.count;
+  }
+
+  get taken(): number {
+    return this.count;
   }
 }
 

@@ -45,6 +45,25 @@ export class ServiceIPRange {
     return i !== undefined && this.map.allocate(i);
   }
 
+  /** Give `ip` back; false when it was not taken or is outside. */
+  release(ip: IP): boolean {
+    const i = this.indexOf(ip);
+    return i !== undefined && this.map.release(i);
+  }
+
+  has(ip: IP): boolean {
+    const i = this.indexOf(ip);
+    return i !== undefined && this.map.has(i);
+  }
+
+  get free(): number {
+    return this.map.free;
+  }
+
+  get used(): number {
+    return this.map.taken;
+  }
+
   allocateNext(rand: Random): string | undefined {
     const i = this.map.allocateNext(rand);
     return i === undefined ? undefined : formatIP({ family: this.cidr.family, value: this.base + BigInt(i) });

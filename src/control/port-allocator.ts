@@ -31,6 +31,22 @@ export class NodePortAllocator {
     return this.contains(port) && this.map.allocate(port - this.range.base);
   }
 
+  release(port: number): boolean {
+    return this.contains(port) && this.map.release(port - this.range.base);
+  }
+
+  has(port: number): boolean {
+    return this.contains(port) && this.map.has(port - this.range.base);
+  }
+
+  get free(): number {
+    return this.map.free;
+  }
+
+  get used(): number {
+    return this.map.taken;
+  }
+
   allocateNext(rand: Random): number | undefined {
     const i = this.map.allocateNext(rand);
     return i === undefined ? undefined : this.range.base + i;

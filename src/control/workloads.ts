@@ -28,6 +28,21 @@ export function podTemplateHash(template: unknown): string {
   return out;
 }
 
+type Container = NonNullable<PodSpec['containers']>[number];
+
+/**
+ * Can the kubelet run this container's readiness probe? A probe on a named port the container does
+ * not declare fails ("unable to find port"), so its Pod never becomes ready.
+ */
+export function probeCanPass(c: Container): boolean {
+  const probe = c.readinessProbe as
+    | { httpGet?: { port?: unknown }; tcpSocket?: { port?: unknown }; grpc?: { port?: unknown } }
+    | undefined;
+  const port = probe?.httpGet?.port ?? probe?.tcpSocket?.port;
+  if (typeof port !== 'string' || /^\d+$/.test(port)) return true;
+  return (c.ports ?? []).some((p) => p.name === port);
+}
+
 function named(set: ReadonlySet<string>, ns: string, name: string): boolean {
   return set.has(name) || set.has(`${ns}/${name}`);
 }
@@ -41,22 +56,22 @@ export function ownersOf(pods: readonly Pod[]): Set<string> {
   return out;
 }
 
-function makePod(
-  w: Workload,
-  name: string,
-  owner: { kind: string; name: string },
-  extraLabels: Record<string, string>,
-  spec: PodSpec,
-  opts: WorkloadOptions,
-): Pod {
-  const ns = w.metadata.namespace ?? 'default';
-  const tpl = w.spec.template;
-  const ready = !named(opts.notReady, ns, name) && !named(opts.notReady, ns, w.metadata.name);
-  const metadata: ObjectMeta = {
-    name,
-    namespace: ns,
-    labels: { ...(tpl.metadata?.labels ?? {}), ...extraLabels },
-    ...(tpl.metadata?.annotations ? { annotations: { ...tpl.metadata.annotations } } : {}),
+/**
+ * What every Pod of one workload shares. The objects are shared between its Pods, not copied: at
+ * 150k Pods a copy per Pod was most of the garbage; nothing downstream writes to them.
+ */
+interface Shape {
+  ns: string;
+  ownerReferences: NonNullable<ObjectMeta['ownerReferences']>;
+  annotations?: Record<string, string>;
+  /** False when a container's readiness probe can never pass: its Pods are not ready. */
+  probesPass: boolean;
+}
+
+function shapeOf(w: Workload, owner: { kind: string; name: string }): Shape {
+  const annotations = w.spec.template.metadata?.annotations;
+  return {
+    ns: w.metadata.namespace ?? 'default',
     ownerReferences: [
       {
         apiVersion: owner.kind === 'Job' ? 'batch/v1' : 'apps/v1',
@@ -65,19 +80,41 @@ function makePod(
         controller: true,
       },
     ],
+    ...(annotations ? { annotations: { ...annotations } } : {}),
+    probesPass: (w.spec.template.spec?.containers ?? []).every(probeCanPass),
+  };
+}
+
+const condition = (ready: boolean): NonNullable<Pod['status']>['conditions'] => [
+  { type: 'Ready', status: ready ? 'True' : 'False' },
+  { type: 'ContainersReady', status: ready ? 'True' : 'False' },
+];
+const READY = condition(true);
+const NOT_READY = condition(false);
+
+function makePod(
+  w: Workload,
+  name: string,
+  shape: Shape,
+  labels: Record<string, string>,
+  spec: PodSpec,
+  opts: WorkloadOptions,
+): Pod {
+  const ns = shape.ns;
+  const ready = shape.probesPass && !named(opts.notReady, ns, name) && !named(opts.notReady, ns, w.metadata.name);
+  const metadata: ObjectMeta = {
+    name,
+    namespace: ns,
+    labels,
+    ...(shape.annotations ? { annotations: shape.annotations } : {}),
+    ownerReferences: shape.ownerReferences,
   };
   return {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata,
     spec,
-    status: {
-      phase: 'Running',
-      conditions: [
-        { type: 'Ready', status: ready ? 'True' : 'False' },
-        { type: 'ContainersReady', status: ready ? 'True' : 'False' },
-      ],
-    },
+    status: { phase: 'Running', conditions: ready ? READY : NOT_READY },
   };
 }
 
@@ -85,7 +122,12 @@ function makePod(
 export function podsOf(w: Workload, nodes: readonly Node[], owned: ReadonlySet<string>, opts: WorkloadOptions): Pod[] {
   const ns = w.metadata.namespace ?? 'default';
   const name = w.metadata.name;
-  const spec = (): PodSpec => structuredClone(w.spec.template.spec ?? {});
+  // The template's spec is shared by the Pods of a Deployment, ReplicaSet or Job (the scheduler
+  // copies it when it sets nodeName); StatefulSet and DaemonSet Pods get a shallow copy each, for
+  // their hostname or nodeName. The containers are always the template's own objects, never written.
+  const template = w.spec.template.spec ?? {};
+  const spec = (): PodSpec => ({ ...template });
+  const tplLabels = w.spec.template.metadata?.labels ?? {};
   const replicas = w.spec.replicas ?? 1;
   const out: Pod[] = [];
   switch (w.kind) {
@@ -93,17 +135,10 @@ export function podsOf(w: Workload, nodes: readonly Node[], owned: ReadonlySet<s
       const hash = podTemplateHash(w.spec.template);
       const rs = `${name}-${hash}`;
       if (owned.has(`ReplicaSet/${ns}/${rs}`)) return [];
+      const shape = shapeOf(w, { kind: 'ReplicaSet', name: rs });
+      const labels = { ...tplLabels, 'pod-template-hash': hash };
       for (let i = 0; i < replicas; i++)
-        out.push(
-          makePod(
-            w,
-            `${rs}-${randomSuffix(opts.rand)}`,
-            { kind: 'ReplicaSet', name: rs },
-            { 'pod-template-hash': hash },
-            spec(),
-            opts,
-          ),
-        );
+        out.push(makePod(w, `${rs}-${randomSuffix(opts.rand)}`, shape, labels, template, opts));
       return out;
     }
     case 'ReplicaSet':
@@ -111,40 +146,41 @@ export function podsOf(w: Workload, nodes: readonly Node[], owned: ReadonlySet<s
       if (owned.has(`${w.kind}/${ns}/${name}`)) return [];
       const n = w.kind === 'Job' ? Math.min(w.spec.parallelism ?? 1, w.spec.completions ?? Infinity) : replicas;
       const labels: Record<string, string> =
-        w.kind === 'Job' ? { 'batch.kubernetes.io/job-name': name, 'job-name': name } : {};
+        w.kind === 'Job' ? { ...tplLabels, 'batch.kubernetes.io/job-name': name, 'job-name': name } : { ...tplLabels };
+      const shape = shapeOf(w, { kind: w.kind, name });
       for (let i = 0; i < n; i++)
-        out.push(makePod(w, `${name}-${randomSuffix(opts.rand)}`, { kind: w.kind, name }, labels, spec(), opts));
+        out.push(makePod(w, `${name}-${randomSuffix(opts.rand)}`, shape, labels, template, opts));
       return out;
     }
     case 'StatefulSet': {
       if (owned.has(`StatefulSet/${ns}/${name}`)) return [];
+      const shape = shapeOf(w, { kind: 'StatefulSet', name });
       for (let i = 0; i < replicas; i++) {
         const pod = `${name}-${i}`;
         const s = spec();
         s.hostname = pod;
         if (w.spec.serviceName) s.subdomain = w.spec.serviceName;
-        out.push(
-          makePod(
-            w,
-            pod,
-            { kind: 'StatefulSet', name },
-            { 'statefulset.kubernetes.io/pod-name': pod, 'apps.kubernetes.io/pod-index': String(i) },
-            s,
-            opts,
-          ),
-        );
+        const labels = {
+          ...tplLabels,
+          'statefulset.kubernetes.io/pod-name': pod,
+          'apps.kubernetes.io/pod-index': String(i),
+        };
+        out.push(makePod(w, pod, shape, labels, s, opts));
       }
       return out;
     }
     case 'DaemonSet': {
       if (owned.has(`DaemonSet/${ns}/${name}`)) return [];
+      const shape = shapeOf(w, { kind: 'DaemonSet', name });
+      const labels = { ...tplLabels };
+      const tolerations = [...(template.tolerations ?? []), ...DAEMONSET_TOLERATIONS];
       for (const node of nodes) {
         const s = spec();
         // The DaemonSet controller adds these tolerations to every Pod it creates.
-        s.tolerations = [...(s.tolerations ?? []), ...DAEMONSET_TOLERATIONS];
+        s.tolerations = tolerations;
         if (!nodeAccepts(node, s, true)) continue;
         s.nodeName = node.metadata.name;
-        out.push(makePod(w, `${name}-${randomSuffix(opts.rand)}`, { kind: 'DaemonSet', name }, {}, s, opts));
+        out.push(makePod(w, `${name}-${randomSuffix(opts.rand)}`, shape, labels, s, opts));
       }
       return out;
     }

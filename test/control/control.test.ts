@@ -147,6 +147,16 @@ describe('kubeplane cluster on fixtures/apps', () => {
     expect(r.stderr).toMatch(/Deployment default\/x\): spec.template.metadata.labels: .*does not match/);
   });
 
+  test('a readiness probe on a port name the container lacks: Pods never ready, a warning names the field', async () => {
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(fixture('apps/web/web.yaml'), 'utf8').replace('port: http}', 'port: nope}');
+    const r = runCli(['cluster', '-f', '-', '--nodes', '1'], text);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/Deployment default\/web: spec.template.spec.containers\[0\].readinessProbe/);
+    const slice = (load(r.stdout) as { items: Obj[] }).items.find((o) => o.kind === 'EndpointSlice')!;
+    expect(slice.endpoints!.map((e) => e.conditions.ready)).toEqual([false, false, false]);
+  });
+
   test('an unknown named targetPort is a warning naming the Service and field', async () => {
     const { readFileSync } = await import('node:fs');
     const text = readFileSync(fixture('apps/web/web.yaml'), 'utf8').replace('targetPort: http\n', 'targetPort: nope\n');
