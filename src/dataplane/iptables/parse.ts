@@ -50,8 +50,15 @@ export function parseIptables(text: string): IptablesRuleset {
     if (!chainArg) throw err(head.column, `${head.text} needs a chain name`);
     const chainOf = (): Chain => {
       const c = t.chains.get(chainArg.text);
-      if (!c) throw err(chainArg.column, `chain ${chainArg.text} is not declared in table ${t.name}`);
-      return c;
+      if (c) return c;
+      // Built-in chains always exist (kube-proxy's jumps are `-I INPUT 1 ...` on chains it never
+      // declares); the kernel's policy stays, which is ACCEPT on a node kube-proxy runs on.
+      if (BUILTIN_CHAINS[t.name]!.includes(chainArg.text)) {
+        const b: Chain = { name: chainArg.text, policy: 'ACCEPT', line: 0, rules: [] };
+        t.chains.set(b.name, b);
+        return b;
+      }
+      throw err(chainArg.column, `chain ${chainArg.text} is not declared in table ${t.name}`);
     };
     switch (head.text) {
       case '-A':
