@@ -15,6 +15,7 @@ import { errorText } from './error-text.js';
 import { registerExplain } from './explain.js';
 import { registerGenerate } from './generate.js';
 import { registerIpam } from './ipam.js';
+import { registerLab } from './lab.js';
 import { registerProxy } from './proxy.js';
 import { registerRules } from './rules.js';
 import { registerServe } from './serve.js';
@@ -49,6 +50,7 @@ export function buildProgram(): Command {
   registerStore(program);
   registerServe(program);
   registerProxy(program);
+  registerLab(program);
   return program;
 }
 

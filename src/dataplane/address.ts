@@ -30,19 +30,56 @@ export function parseAddress(text: string): Address | undefined {
       out = { v6: true, value: v, text: a.toRFC5952String() };
     }
   } else {
-    const parts = text.split('.');
-    if (parts.length === 4 && parts.every((p) => /^\d{1,3}$/.test(p) && Number(p) <= 255)) {
-      const n = parts.reduce((acc, p) => acc * 256 + Number(p), 0);
-      out = { v6: false, value: BigInt(n), text: parts.map(Number).join('.') };
-    }
+    const n = ipv4Number(text);
+    if (n !== undefined) out = { v6: false, value: BigInt(n), text: canonicalIPv4(text, n) };
   }
   if (cache.size > 200_000) cache.clear();
   cache.set(text, out ?? null);
   return out;
 }
 
+/** Dotted decimal (four parts of 1-3 digits, each at most 255) as a number; undefined otherwise. */
+function ipv4Number(text: string): number | undefined {
+  let value = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return undefined;
+      value = value * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (++digits > 3) return undefined;
+      part = part * 10 + (c - 48);
+      if (part > 255) return undefined;
+    } else return undefined;
+  }
+  if (dots !== 3 || digits === 0) return undefined;
+  return value * 256 + part;
+}
+
+/** The text as given when it has no leading zeros (the usual case), else rebuilt from the number. */
+function canonicalIPv4(text: string, n: number): string {
+  if (!/(^|\.)0\d/.test(text)) return text;
+  return `${Math.floor(n / 16777216)}.${Math.floor(n / 65536) % 256}.${Math.floor(n / 256) % 256}.${n % 256}`;
+}
+
+const cidrCache = new Map<string, Cidr | null>();
+
 /** Parses "a.b.c.d/n", "x::/n" or a bare address (a host route); undefined when invalid. */
 export function parseCidr(text: string): Cidr | undefined {
+  const hit = cidrCache.get(text);
+  if (hit !== undefined) return hit ?? undefined;
+  const out = parseCidrUncached(text);
+  if (cidrCache.size > 200_000) cidrCache.clear();
+  cidrCache.set(text, out ?? null);
+  return out;
+}
+
+function parseCidrUncached(text: string): Cidr | undefined {
   const slash = text.indexOf('/');
   const addr = parseAddress(slash < 0 ? text : text.slice(0, slash));
   if (!addr) return undefined;

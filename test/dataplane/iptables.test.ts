@@ -287,6 +287,32 @@ describe('iptables parser errors', () => {
     expect(t.chains.get('X')!.rules.map((x) => x.target.kind)).toEqual(['DROP', 'RETURN', 'ACCEPT']);
     expect(t.chains.has('Y')).toBe(false);
   });
+  test('built-in chains need no declaration (kube-proxy inserts its jumps with -I INPUT 1)', () => {
+    const text = '*filter\n:KUBE-NODEPORTS - [0:0]\n-A KUBE-NODEPORTS -j DROP\n-I INPUT 1 -j KUBE-NODEPORTS\nCOMMIT\n';
+    const dp = new IptablesDataplane(parseIptables(text), { localAddresses: [NODE] });
+    const t = dp.trace(pod(NODE, 30080, '203.0.113.9'), firstBranch);
+    expect(t.verdict).toBe('DROP');
+    expect(t.path.map((s) => `${s.chain} ${s.rule} ${s.line}`)).toEqual(['INPUT 1 4', 'KUBE-NODEPORTS 1 3']);
+    expect(() => parseIptables('*filter\n-A NOPE -j DROP\nCOMMIT\n')).toThrow(/chain NOPE is not declared/);
+  });
+  test('addresses with leading zeros are read as iptables-save prints them', () => {
+    const r = parseIptables(
+      '*nat\n:X - [0:0]\n-A X -d 010.096.000.001/32 -j DNAT --to-destination 010.244.0.05:80\nCOMMIT\n',
+    );
+    const rule = r.tables.get('nat')!.chains.get('X')!.rules[0]!;
+    expect(rule.matches[0]).toMatchObject({ kind: 'destination', cidr: { text: '10.96.0.1/32', prefix: 32 } });
+    expect(rule.target).toEqual({ kind: 'DNAT', host: '10.244.0.5', port: 80 });
+  });
+  test('repeated matches and targets are one object each (a 10k-Service dump stays small)', () => {
+    const r = parseIptables(
+      '*nat\n:A - [0:0]\n:M - [0:0]\n-A A -p tcp -m tcp --dport 80 -j M\n-A A -p tcp -m tcp --dport 80 -j M\nCOMMIT\n',
+    );
+    const [a, b] = r.tables.get('nat')!.chains.get('A')!.rules;
+    expect(a!.target).toBe(b!.target);
+    expect(a!.matches[0]).toBe(b!.matches[0]);
+    expect(a!.line).toBe(4);
+    expect(b!.line).toBe(5);
+  });
 });
 
 describe('long chains (indexed by destination, protocol and port)', () => {

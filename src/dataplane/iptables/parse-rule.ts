@@ -21,8 +21,10 @@ const MODULES = new Set([
 const CT_STATES = new Set(['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED', 'SNAT', 'DNAT']);
 
 class Cursor {
-  i = 0;
-  constructor(readonly tokens: readonly Token[]) {}
+  constructor(
+    readonly tokens: readonly Token[],
+    public i: number,
+  ) {}
   peek(): Token | undefined {
     return this.tokens[this.i];
   }
@@ -70,38 +72,71 @@ function markValue(t: Token): { value: number; mask: number } {
 
 /** "ip", "ip:port", "[v6]:port", ":port"; port ranges are refused (kube-proxy never wrote them). */
 function natTo(t: Token): { host?: string; port?: number } {
-  let host: string | undefined = t.text;
+  const text = t.text;
+  let host: string | undefined = text;
   let port: string | undefined;
-  if (t.text.startsWith('[')) {
-    const end = t.text.indexOf(']');
-    host = t.text.slice(1, end);
-    port = t.text.slice(end + 1).replace(/^:/, '') || undefined;
-  } else if (t.text.split(':').length === 2) {
-    [host, port] = t.text.split(':') as [string, string];
+  if (text.startsWith('[')) {
+    const end = text.indexOf(']');
+    host = text.slice(1, end);
+    port = text.slice(end + 1).replace(/^:/, '') || undefined;
+  } else {
+    const colon = text.indexOf(':');
+    if (colon >= 0 && text.indexOf(':', colon + 1) < 0) {
+      host = text.slice(0, colon);
+      port = text.slice(colon + 1);
+    }
   }
   if (host === '') host = undefined;
-  if (host !== undefined && parseCidr(host)?.prefix !== (host.includes(':') ? 128 : 32))
-    fail(t, `bad address ${t.text}`);
-  if (port !== undefined && !/^\d{1,5}$/.test(port)) fail(t, `bad or unsupported port in ${t.text}`);
+  const addr = host === undefined ? undefined : parseCidr(host);
+  if (host !== undefined && addr?.prefix !== (host.includes(':') ? 128 : 32)) fail(t, `bad address ${text}`);
+  if (port !== undefined && !isPort(port)) fail(t, `bad or unsupported port in ${text}`);
   const out: { host?: string; port?: number } = {};
-  if (host !== undefined) out.host = parseCidr(host)!.text;
+  if (addr !== undefined) out.host = addr.text;
   if (port !== undefined) out.port = Number(port);
   return out;
 }
+
+/** 1 to 5 decimal digits. */
+function isPort(text: string): boolean {
+  if (text.length < 1 || text.length > 5) return false;
+  for (let i = 0; i < text.length; i++) {
+    const d = text.charCodeAt(i);
+    if (d < 48 || d > 57) return false;
+  }
+  return true;
+}
+
+// Matches and targets are immutable data, and a dump repeats the same few thousands of them (a
+// jump to KUBE-MARK-MASQ per endpoint, `-p tcp`, the same probabilities in every Service): one
+// object each keeps a 10k-Service ruleset smaller and its parse cheaper.
+const interned = new Map<string, Match | Target>();
+
+function intern<T extends Match | Target>(key: string, make: () => T): T {
+  let v = interned.get(key);
+  if (v === undefined) {
+    if (interned.size > 100_000) interned.clear();
+    v = make();
+    interned.set(key, v);
+  }
+  return v as T;
+}
+
+const COMMENT: Match = { kind: 'ignored', note: '' };
 
 export interface ParsedOptions {
   matches: Match[];
   target: Target;
 }
 
-export function parseRuleOptions(tokens: readonly Token[]): ParsedOptions {
-  const c = new Cursor(tokens);
+/** The options of tokens[start..] (a whole line's tokens, so columns stay those of the line). */
+export function parseRuleOptions(tokens: readonly Token[], start = 0): ParsedOptions {
+  const c = new Cursor(tokens, start);
   const matches: Match[] = [];
   const loaded = new Set<string>();
   let target: Target = { kind: 'none' };
   let targetName: string | undefined;
   let recent: Extract<Match, { kind: 'recent' }> | undefined;
-  let statistic: { mode?: string; probability?: number; every?: number; packet?: number; at: Token } | undefined;
+  let statistic: Statistic | undefined;
   for (let t = c.next(); t; t = c.next()) {
     let negated = false;
     if (t.text === '!') {
@@ -110,9 +145,6 @@ export function parseRuleOptions(tokens: readonly Token[]): ParsedOptions {
       if (!t) fail(tokens[tokens.length - 1]!, '`!` at the end of the rule');
     }
     const o = t.text;
-    const neg = (allowed: boolean) => {
-      if (negated && !allowed) fail(t!, `${o} cannot be negated`);
-    };
     switch (o) {
       case '-s':
       case '--source':
@@ -125,7 +157,7 @@ export function parseRuleOptions(tokens: readonly Token[]): ParsedOptions {
       case '-p':
       case '--protocol': {
         const p = c.value(t).text.toLowerCase();
-        matches.push({ kind: 'protocol', negated, protocol: p });
+        matches.push(intern(`p${negated ? '!' : ''}${p}`, () => ({ kind: 'protocol', negated, protocol: p })));
         if (p === 'tcp' || p === 'udp' || p === 'sctp') loaded.add(p);
         break;
       }
@@ -139,7 +171,7 @@ export function parseRuleOptions(tokens: readonly Token[]): ParsedOptions {
         break;
       case '-m':
       case '--match': {
-        neg(false);
+        if (negated) fail(t, `${o} cannot be negated`);
         const v = c.value(t);
         if (!MODULES.has(v.text)) fail(v, `match module "${v.text}" is not supported`);
         loaded.add(v.text);
@@ -149,7 +181,7 @@ export function parseRuleOptions(tokens: readonly Token[]): ParsedOptions {
       case '--jump':
       case '-g':
       case '--goto': {
-        neg(false);
+        if (negated) fail(t, `${o} cannot be negated`);
         const v = c.value(t);
         targetName = v.text;
         target = targetFor(v, o === '-g' || o === '--goto');
@@ -165,12 +197,14 @@ export function parseRuleOptions(tokens: readonly Token[]): ParsedOptions {
           recent ??= { kind: 'recent', op: 'rcheck', name: 'DEFAULT', reap: false, rdest: false };
           recentOption(recent, t, c, negated);
         } else if (m === 'statistic') {
-          neg(false);
+          if (negated) fail(t, `${o} cannot be negated`);
           statistic ??= { at: t };
           const v = c.value(t);
           if (o === '--mode') statistic.mode = v.text;
-          else if (o === '--probability') statistic.probability = Number(v.text);
-          else if (o === '--every') statistic.every = int(v, '--every');
+          else if (o === '--probability') {
+            statistic.probability = Number(v.text);
+            statistic.text = v.text;
+          } else if (o === '--every') statistic.every = int(v, '--every');
           else statistic.packet = int(v, '--packet');
         } else matches.push(m);
       }
@@ -181,12 +215,21 @@ export function parseRuleOptions(tokens: readonly Token[]): ParsedOptions {
   return { matches, target };
 }
 
-function statisticMatch(s: { mode?: string; probability?: number; every?: number; packet?: number; at: Token }): Match {
+interface Statistic {
+  mode?: string;
+  probability?: number;
+  text?: string;
+  every?: number;
+  packet?: number;
+  at: Token;
+}
+
+function statisticMatch(s: Statistic): Match {
   if (s.mode === 'random') {
     const p = s.probability;
     if (p === undefined || !(p >= 0 && p <= 1))
       fail(s.at, 'statistic --mode random needs --probability between 0 and 1');
-    return { kind: 'random', probability: p };
+    return intern(`r${s.text}`, () => ({ kind: 'random', probability: p }));
   }
   if (s.mode === 'nth') {
     if (s.every === undefined || s.every < 1) fail(s.at, 'statistic --mode nth needs --every N');
@@ -202,36 +245,35 @@ function moduleOption(
   negated: boolean,
 ): Match | 'recent' | 'statistic' {
   const o = t.text;
-  const need = (...mods: string[]) => {
-    if (!mods.some((m) => loaded.has(m))) fail(t, `${o} needs -m ${mods.join(' or -m ')} first`);
-  };
   switch (o) {
     case '--dport':
-    case '--destination-port':
-      need('tcp', 'udp', 'sctp');
-      return { kind: 'dport', negated, range: portRange(c.value(t)) };
+    case '--destination-port': {
+      need(t, loaded, 'tcp', 'udp', 'sctp');
+      const v = c.value(t);
+      return intern(`d${negated ? '!' : ''}${v.text}`, () => ({ kind: 'dport', negated, range: portRange(v) }));
+    }
     case '--sport':
     case '--source-port':
-      need('tcp', 'udp', 'sctp');
+      need(t, loaded, 'tcp', 'udp', 'sctp');
       return { kind: 'sport', negated, range: portRange(c.value(t)) };
     case '--comment':
-      need('comment');
+      need(t, loaded, 'comment');
       // upstream's own test rules leave comments with spaces unquoted; the words up to the next
       // option are the comment (iptables-save always quotes them).
       if (!c.value(t).quoted) while (c.peek() && !c.peek()!.text.startsWith('-') && c.peek()!.text !== '!') c.next();
-      return { kind: 'ignored', note: '' };
+      return COMMENT;
     case '--src-type':
     case '--dst-type': {
-      need('addrtype');
+      need(t, loaded, 'addrtype');
       const v = c.value(t);
       if (v.text !== 'LOCAL') fail(v, `addrtype ${v.text} is not supported (only LOCAL)`);
       return { kind: 'addrtype', negated, which: o === '--src-type' ? 'src' : 'dst', type: 'LOCAL' };
     }
     case '--mark':
-      need('mark');
+      need(t, loaded, 'mark');
       return { kind: 'mark', negated, ...markValue(c.value(t)) };
     case '--ctstate': {
-      need('conntrack');
+      need(t, loaded, 'conntrack');
       const v = c.value(t);
       const states = v.text.split(',');
       for (const s of states) if (!CT_STATES.has(s)) fail(v, `unknown conntrack state ${s}`);
@@ -241,7 +283,7 @@ function moduleOption(
     case '--probability':
     case '--every':
     case '--packet':
-      need('statistic');
+      need(t, loaded, 'statistic');
       return 'statistic';
     case '--rcheck':
     case '--set':
@@ -252,10 +294,10 @@ function moduleOption(
     case '--mask':
     case '--rsource':
     case '--rdest':
-      need('recent');
+      need(t, loaded, 'recent');
       return 'recent';
     case '--match-set': {
-      need('set');
+      need(t, loaded, 'set');
       const name = c.value(t).text;
       const dirs = c.value(t);
       const parts = dirs.text.split(',');
@@ -263,11 +305,16 @@ function moduleOption(
       return { kind: 'set', negated, name, dirs: parts as ('src' | 'dst')[] };
     }
     case '--nfacct-name':
-      need('nfacct');
+      need(t, loaded, 'nfacct');
       return { kind: 'ignored', note: `nfacct counter ${c.value(t).text} (counted by the kernel, not modelled)` };
     default:
       fail(t, `option ${o} is not supported`);
   }
+}
+
+function need(t: Token, loaded: ReadonlySet<string>, ...mods: string[]): void {
+  for (const m of mods) if (loaded.has(m)) return;
+  fail(t, `${t.text} needs -m ${mods.join(' or -m ')} first`);
 }
 
 function recentOption(r: Extract<Match, { kind: 'recent' }>, t: Token, c: Cursor, negated: boolean): void {
@@ -312,9 +359,9 @@ function targetFor(v: Token, isGoto: boolean): Target {
     case 'DROP':
     case 'RETURN':
       if (isGoto) fail(v, `-g ${v.text} is not a chain`);
-      return { kind: v.text };
+      return intern(v.text, () => ({ kind: v.text as 'ACCEPT' }));
     case 'REJECT':
-      return { kind: 'REJECT' };
+      return intern('REJECT', () => ({ kind: 'REJECT' }));
     case 'DNAT':
       return { kind: 'DNAT' };
     case 'SNAT':
@@ -324,9 +371,11 @@ function targetFor(v: Token, isGoto: boolean): Target {
     case 'MARK':
       return { kind: 'MARK', op: 'or', value: 0, mask: 0 };
     default:
-      if (!/^[A-Za-z0-9_.-]+$/.test(v.text)) fail(v, `bad chain name ${v.text}`);
       // Targets in upper case that are not chains of ours (LOG, CT, TPROXY...) surface when traced.
-      return isGoto ? { kind: 'goto', chain: v.text } : { kind: 'jump', chain: v.text };
+      return intern(`${isGoto ? 'g' : 'j'} ${v.text}`, () => {
+        if (!/^[A-Za-z0-9_.-]+$/.test(v.text)) fail(v, `bad chain name ${v.text}`);
+        return isGoto ? { kind: 'goto', chain: v.text } : { kind: 'jump', chain: v.text };
+      });
   }
 }
 

@@ -14,82 +14,96 @@ export function parseIptables(text: string): IptablesRuleset {
   let tableLine = 0;
   for (let n = 1; n <= lines.length; n++) {
     const raw = lines[n - 1]!;
-    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const first = line.trimStart()[0];
-    if (first === undefined || first === '#') continue;
-    const err = (column: number, problem: string) => ruleParseError(lines, n, column, problem);
+    const line = raw.charCodeAt(raw.length - 1) === 13 ? raw.slice(0, -1) : raw;
+    const c0 = line.charCodeAt(0);
+    // "-A ..." (nearly every line of a dump) needs no trimming; blank lines and comments are skipped.
+    if (c0 !== 45) {
+      const first = line.trimStart()[0];
+      if (first === undefined || first === '#') continue;
+    }
     let tokens: Token[];
     try {
       tokens = tokenize(line);
     } catch (e) {
-      if (e instanceof TokenizeError) throw err(e.column, e.message);
+      if (e instanceof TokenizeError) throw ruleParseError(lines, n, e.column, e.message);
       throw e;
     }
     const head = tokens[0]!;
-    if (head.text.startsWith('*')) {
-      if (table) throw err(1, `table ${head.text} starts before table ${table.name} (line ${tableLine}) has a COMMIT`);
-      const name = head.text.slice(1);
-      if (!BUILTIN_CHAINS[name]) throw err(2, `unknown table ${name}`);
+    const h = head.text;
+    if (h.charCodeAt(0) === 42 /* * */) {
+      if (table)
+        throw ruleParseError(
+          lines,
+          n,
+          1,
+          `table ${h} starts before table ${table.name} (line ${tableLine}) has a COMMIT`,
+        );
+      const name = h.slice(1);
+      if (!BUILTIN_CHAINS[name]) throw ruleParseError(lines, n, 2, `unknown table ${name}`);
       table = tables.get(name) ?? { name, chains: new Map() };
       tables.set(name, table);
       tableLine = n;
       continue;
     }
-    if (head.text === 'COMMIT') {
-      if (!table) throw err(1, 'COMMIT outside a table');
+    if (h === 'COMMIT') {
+      if (!table) throw ruleParseError(lines, n, 1, 'COMMIT outside a table');
       table = undefined;
       continue;
     }
-    if (!table) throw err(1, `line outside a table: ${head.text}`);
-    const t = table;
-    if (head.text.startsWith(':')) {
-      declareChain(t, tokens, n, err);
+    if (!table) throw ruleParseError(lines, n, 1, `line outside a table: ${h}`);
+    if (h.charCodeAt(0) === 58 /* : */) {
+      declareChain(table, tokens, n, lines);
       continue;
     }
     const chainArg = tokens[1];
-    if (!chainArg) throw err(head.column, `${head.text} needs a chain name`);
-    const chainOf = (): Chain => {
-      const c = t.chains.get(chainArg.text);
-      if (!c) throw err(chainArg.column, `chain ${chainArg.text} is not declared in table ${t.name}`);
-      return c;
-    };
-    switch (head.text) {
+    if (!chainArg) throw ruleParseError(lines, n, head.column, `${h} needs a chain name`);
+    switch (h) {
       case '-A':
       case '--append':
       case '-I':
       case '--insert': {
-        const chain = chainOf();
-        let rest = tokens.slice(2);
-        let at = head.text === '-A' || head.text === '--append' ? chain.rules.length : 0;
-        if (at === 0 && rest[0] && /^\d+$/.test(rest[0].text)) {
-          at = Number(rest[0].text) - 1;
-          if (at > chain.rules.length) throw err(rest[0].column, `insert position ${rest[0].text} is past the end`);
-          rest = rest.slice(1);
+        const chain = chainOf(table, chainArg, lines, n);
+        let start = 2;
+        const append = h === '-A' || h === '--append';
+        let at = append ? chain.rules.length : 0;
+        const pos = tokens[2];
+        if (!append && pos && /^\d+$/.test(pos.text)) {
+          at = Number(pos.text) - 1;
+          if (at > chain.rules.length)
+            throw ruleParseError(lines, n, pos.column, `insert position ${pos.text} is past the end`);
+          start = 3;
         }
         let parsed: ReturnType<typeof parseRuleOptions>;
         try {
-          parsed = parseRuleOptions(rest);
+          parsed = parseRuleOptions(tokens, start);
         } catch (e) {
-          if (e instanceof TokenizeError) throw err(e.column, e.message);
+          if (e instanceof TokenizeError) throw ruleParseError(lines, n, e.column, e.message);
           throw e;
         }
-        const rule: Rule = { line: n, text: line.trim(), matches: parsed.matches, target: parsed.target };
-        chain.rules.splice(at, 0, rule);
+        const rule: Rule = {
+          line: n,
+          text: c0 === 45 ? line.trimEnd() : line.trim(),
+          matches: parsed.matches,
+          target: parsed.target,
+        };
+        if (at === chain.rules.length) chain.rules.push(rule);
+        else chain.rules.splice(at, 0, rule);
         break;
       }
       case '-F':
       case '--flush':
-        chainOf().rules = [];
+        chainOf(table, chainArg, lines, n).rules = [];
         break;
       case '-X':
       case '--delete-chain': {
-        const c = chainOf();
-        if (c.policy !== undefined) throw err(chainArg.column, `built-in chain ${c.name} cannot be deleted`);
-        t.chains.delete(c.name);
+        const c = chainOf(table, chainArg, lines, n);
+        if (c.policy !== undefined)
+          throw ruleParseError(lines, n, chainArg.column, `built-in chain ${c.name} cannot be deleted`);
+        table.chains.delete(c.name);
         break;
       }
       default:
-        throw err(head.column, `unsupported command ${head.text}`);
+        throw ruleParseError(lines, n, head.column, `unsupported command ${h}`);
     }
   }
   if (table) throw ruleParseError(lines, tableLine, 1, `table ${table.name} has no COMMIT`);
@@ -97,7 +111,21 @@ export function parseIptables(text: string): IptablesRuleset {
   return { tables, lineCount: lines.length };
 }
 
-function declareChain(t: Table, tokens: Token[], n: number, err: (c: number, p: string) => Error): void {
+function chainOf(t: Table, arg: Token, lines: readonly string[], n: number): Chain {
+  const c = t.chains.get(arg.text);
+  if (c) return c;
+  // Built-in chains always exist (kube-proxy's jumps are `-I INPUT 1 ...` on chains it never
+  // declares); the kernel's policy stays, which is ACCEPT on a node kube-proxy runs on.
+  if (BUILTIN_CHAINS[t.name]!.includes(arg.text)) {
+    const b: Chain = { name: arg.text, policy: 'ACCEPT', line: 0, rules: [] };
+    t.chains.set(b.name, b);
+    return b;
+  }
+  throw ruleParseError(lines, n, arg.column, `chain ${arg.text} is not declared in table ${t.name}`);
+}
+
+function declareChain(t: Table, tokens: Token[], n: number, lines: readonly string[]): void {
+  const err = (column: number, problem: string) => ruleParseError(lines, n, column, problem);
   const head = tokens[0]!;
   const name = head.text.slice(1);
   if (name === '') throw err(1, 'chain declaration without a name');
@@ -109,7 +137,8 @@ function declareChain(t: Table, tokens: Token[], n: number, err: (c: number, p: 
     throw err(policy.column, `built-in chain ${name} needs policy ACCEPT, DROP or -, got ${policy.text}`);
   if (!builtin && policy.text !== '-') throw err(policy.column, `user chain ${name} cannot have policy ${policy.text}`);
   const counters = tokens[2];
-  if (counters && !/^\[\d+:\d+\]$/.test(counters.text)) throw err(counters.column, `bad counters ${counters.text}`);
+  if (counters && counters.text !== '[0:0]' && !/^\[\d+:\d+\]$/.test(counters.text))
+    throw err(counters.column, `bad counters ${counters.text}`);
   if (tokens[3]) throw err(tokens[3].column, `unexpected ${tokens[3].text} after the chain declaration`);
   // Declaring a chain in a restore payload flushes it.
   t.chains.set(name, {

@@ -1,5 +1,6 @@
 // Splits one iptables-save / iptables-restore line into words with their columns. A word may be
 // double-quoted (iptables-save quotes comments with spaces, escaping `"` and `\` with a backslash).
+// Dumps run to hundreds of thousands of lines, so this scans char codes and slices, no regexps.
 export interface Token {
   readonly text: string;
   /** 1-based column of the word's first character. */
@@ -16,39 +17,48 @@ export class TokenizeError extends Error {
   }
 }
 
+const SPACE = 32;
+const TAB = 9;
+const QUOTE = 34;
+const BACKSLASH = 92;
+
 export function tokenize(line: string): Token[] {
   const out: Token[] = [];
   let i = 0;
   const n = line.length;
   while (i < n) {
     const c = line.charCodeAt(i);
-    if (c === 32 || c === 9) {
+    if (c === SPACE || c === TAB) {
       i++;
       continue;
     }
     const start = i;
-    if (c === 34) {
-      let text = '';
+    if (c === QUOTE) {
       i++;
+      let text = '';
+      let from = i;
       for (;;) {
         if (i >= n) throw new TokenizeError(start + 1, 'unterminated quoted word');
-        const d = line[i]!;
-        if (d === '\\' && i + 1 < n) {
-          text += line[i + 1];
+        const d = line.charCodeAt(i);
+        if (d === BACKSLASH && i + 1 < n) {
+          text += line.slice(from, i) + line[i + 1];
           i += 2;
-        } else if (d === '"') {
+          from = i;
+        } else if (d === QUOTE) {
+          text += line.slice(from, i);
           i++;
           break;
-        } else {
-          text += d;
-          i++;
-        }
+        } else i++;
       }
-      if (i < n && line[i] !== ' ' && line[i] !== '\t')
+      if (i < n && line.charCodeAt(i) !== SPACE && line.charCodeAt(i) !== TAB)
         throw new TokenizeError(i + 1, 'a quoted word must be followed by a space');
       out.push({ text, column: start + 1, quoted: true });
     } else {
-      while (i < n && line[i] !== ' ' && line[i] !== '\t') i++;
+      while (i < n) {
+        const d = line.charCodeAt(i);
+        if (d === SPACE || d === TAB) break;
+        i++;
+      }
       out.push({ text: line.slice(start, i), column: start + 1, quoted: false });
     }
   }
