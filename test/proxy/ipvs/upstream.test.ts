@@ -15,6 +15,8 @@ interface ExpectedRule {
 }
 interface Expected {
   test: string;
+  /** The proxier's family (NewFakeProxier's ipFamily); IPv6 sets carry their KUBE-6- names. */
+  family?: 'IPv4' | 'IPv6';
   virtualServers: unknown[];
   ipsets?: Record<string, string[]>;
   chains?: Record<string, ExpectedRule[]>;
@@ -39,12 +41,12 @@ function chainRules(payload: string, chain: string): { jump: string; matchSet: s
 
 describe('IPVS proxier cases from upstream', () => {
   test('at least eight cases are ported', () => {
-    expect(cases.length).toBeGreaterThanOrEqual(5);
+    expect(cases.length).toBeGreaterThanOrEqual(8);
   });
 
-  test.each(cases)('$test', async ({ dir, virtualServers, ipsets, chains }) => {
+  test.each(cases)('$test', async ({ dir, family, virtualServers, ipsets, chains }) => {
     const objects = await objectsOf([`${DIR}/${dir}/cluster.yaml`]);
-    const r = renderFull(objects, { profile: 'kube-proxy-test', format: 'json' });
+    const r = renderFull(objects, { profile: 'kube-proxy-test', format: 'json', family: family ?? 'IPv4' });
     const doc = JSON.parse(r.json!) as {
       virtualServers: unknown[];
       ipsets: { name: string; members: string[] }[];
@@ -52,7 +54,12 @@ describe('IPVS proxier cases from upstream', () => {
     };
     expect(doc.virtualServers).toEqual(virtualServers);
     for (const [name, members] of Object.entries(ipsets ?? {}))
-      expect(doc.ipsets.find((s) => s.name === name)?.members.slice().sort()).toEqual([...members].sort());
+      expect(
+        doc.ipsets
+          .find((s) => s.name === name)
+          ?.members.slice()
+          .sort(),
+      ).toEqual([...members].sort());
     for (const [chain, rules] of Object.entries(chains ?? {})) {
       const have = chainRules(doc.iptables, chain);
       for (const want of rules)
