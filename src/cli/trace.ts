@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import type { ClusterObject } from '../cluster/types.js';
 import type { Packet, SampleResult, Trace } from '../dataplane/index.js';
-import { ModeUnavailableError, UsageError } from '../errors.js';
+import { UsageError } from '../errors.js';
 import { collect, writeOutput } from './io.js';
 
 interface TraceFlags {
@@ -35,15 +35,17 @@ export function registerTrace(program: Command): void {
     .option('--hook <hook>', 'prerouting (pod or external client) | output (a process on the node)')
     .option('--count <n>', 'trace N new connections (new source ports) and count where they go')
     .option('--seed <n>', 'seed for random choices (statistic, numgen)', '1')
-    .option('--rules <dump>', 'trace a saved dump (iptables-save, nft list ruleset [-j]) instead of rendering -f')
+    .option(
+      '--rules <dump>',
+      'trace a saved dump (iptables-save, nft list ruleset [-j], or ipvsadm-save -n + ipset save + iptables-save) instead of rendering -f',
+    )
     .option('--node-ip <ip>', "the node's own addresses, with --rules (repeatable)", collect)
     .option('--in-iface <name>', 'interface the packet arrives on (for -i / iifname rules)')
     .option('--json', 'print JSON')
     .action(async (opts: TraceFlags) => {
       const mode = opts.mode;
-      if (mode === 'ipvs')
-        throw new ModeUnavailableError('trace --mode ipvs: not yet (it waits for the IPVS scheduler emulation)');
-      if (mode !== 'iptables' && mode !== 'nftables') throw new UsageError('--mode must be iptables, nftables or ipvs');
+      if (mode !== 'iptables' && mode !== 'nftables' && mode !== 'ipvs')
+        throw new UsageError('--mode must be iptables, nftables or ipvs');
       const packet = parsePacket(opts);
       const count = opts.count === undefined ? undefined : positiveInt(opts.count, '--count', 1_000_000);
       const seed = positiveInt(opts.seed ?? '1', '--seed', 2 ** 32);
@@ -65,7 +67,7 @@ export function registerTrace(program: Command): void {
  * The one place that renders rules for a trace (the lead retargets it when the render API changes).
  */
 export async function renderForTrace(
-  mode: 'iptables' | 'nftables',
+  mode: 'iptables' | 'nftables' | 'ipvs',
   objects: readonly ClusterObject[],
   flags: { node?: string; family: 'IPv4' | 'IPv6' },
 ): Promise<{ text: string; localAddresses: string[] }> {
@@ -84,7 +86,7 @@ export async function renderForTrace(
   return { text, localAddresses: [...config.nodeIPs.IPv4, ...config.nodeIPs.IPv6] };
 }
 
-async function rulesFor(mode: 'iptables' | 'nftables', opts: TraceFlags, packet: Packet) {
+async function rulesFor(mode: 'iptables' | 'nftables' | 'ipvs', opts: TraceFlags, packet: Packet) {
   if (opts.rules !== undefined) {
     if (opts.file) throw new UsageError('give either -f (render from manifests) or --rules (a dump), not both');
     const { readFile, stat } = await import('node:fs/promises');

@@ -13,6 +13,11 @@ export interface Dataplane {
    */
   trace(packet: Packet, chooser: Chooser, commit?: boolean, record?: boolean): Trace;
   flushConntrack(): void;
+  /**
+   * Where many new connections like `packet` go, when that is not the branches of random choices
+   * (a scheduler with memory, like IPVS's); otherwise the branches give it.
+   */
+  expectedSplit?(packet: Packet): Map<string, number>;
 }
 
 export function randomChooser(random: Random): Chooser {
@@ -56,7 +61,7 @@ export function sampleConnections(
   seed: number,
   recordAll = false,
 ): SampleResult {
-  const expected = expectedSplit(outcomesOf(dp, packet));
+  const expected = dp.expectedSplit ? dp.expectedSplit(packet) : expectedSplit(outcomesOf(dp, packet));
   const chooser = randomChooser(seededRandom(seed));
   const counts = new Map<string, number>();
   let first: Trace | undefined;

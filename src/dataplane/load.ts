@@ -4,7 +4,7 @@ import type { Dataplane, LoadOptions } from './dataplane.js';
 import { IptablesDataplane } from './iptables/evaluate.js';
 import { parseIptables } from './iptables/parse.js';
 
-export type DataplaneMode = 'iptables' | 'nftables';
+export type DataplaneMode = 'iptables' | 'nftables' | 'ipvs';
 
 export type { LoadOptions } from './dataplane.js';
 
@@ -18,6 +18,10 @@ export async function loadDataplane(mode: DataplaneMode, text: string, options: 
   if (text.length > MAX_DUMP_BYTES)
     throw new RuleParseError(1, 1, `a dump of ${text.length} characters; at most ${MAX_DUMP_BYTES} are read`, '');
   if (mode === 'iptables') return new IptablesDataplane(parseIptables(text), options);
+  if (mode === 'ipvs') {
+    const { IpvsDataplane } = await import('./ipvs/dataplane.js');
+    return new IpvsDataplane(text, options);
+  }
   const { nftablesDataplane } = await import('./nftables/load.js');
   return nftablesDataplane(text, options);
 }

@@ -99,10 +99,64 @@ describe('kubeplane trace --rules (a saved dump)', () => {
     expect(r.status).toBe(2);
     expect(r.stderr).toMatch(/line 3, column 13: match module "multiport" is not supported/);
   });
-  test('bad flags exit 2 naming the flag; ipvs says not yet', () => {
+  test('bad flags exit 2 naming the flag', () => {
     expect(runCli([...base, '--mode', 'iptables', '--from', '10.0.0.1', '--to', '10.0.0.2']).stderr).toMatch(/--to/);
-    const ipvs = runCli([...base, '--mode', 'ipvs', '--from', '10.0.0.1', '--to', '10.0.0.2:80']);
-    expect(ipvs.status).toBe(2);
-    expect(ipvs.stderr).toMatch(/not yet/);
+    const bad = runCli([...base, '--mode', 'bpf', '--from', '10.0.0.1', '--to', '10.0.0.2:80']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/--mode must be iptables, nftables or ipvs/);
+  });
+});
+
+describe('kubeplane trace --mode ipvs', () => {
+  const ipvs = [...base, '--mode', 'ipvs'];
+  test('a pod to a ClusterIP: scheduled by the virtual server, with the set matches on the way', () => {
+    const r = runCli([...ipvs, '--from', '10.244.0.5', '--to', '10.96.10.20:80', '--json']);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ verdict: 'DNAT', endpoint: '10.244.0.20:8080', masquerade: false });
+    expect(j.path.find((s: { table: string }) => s.table === 'ipvs')).toMatchObject({
+      chain: 'LOCAL_IN',
+      text: 'virtual service -t 10.96.10.20:80 -s rr: scheduled to 10.244.0.20:8080 (weight 1)',
+    });
+  });
+
+  test('--count over rr: an even split, expected and chi-square p in the JSON', () => {
+    const r = runCli([...ipvs, '--from', '10.244.0.5', '--to', '10.96.10.40:80', '--count', '300', '--json']);
+    expect(r.status).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j.counts).toEqual({ '10.244.0.40:9200': 100, '10.244.1.40:9200': 100, '10.244.2.40:9200': 100 });
+    expect(Object.keys(j.expected).sort()).toEqual(Object.keys(j.counts));
+    expect(j.chiSquareP).toBeGreaterThan(0.99);
+  });
+
+  test('--rules: a saved ipvsadm-save -n + ipset save + iptables-save dump, LOCAL addresses from --node-ip', () => {
+    const rules = runCli(['rules', '--mode', 'ipvs', '-f', DEMO, '--node', 'node-a']);
+    expect(rules.status).toBe(0);
+    const dir = mkdtempSync(join(tmpdir(), 'kp-trace-ipvs-'));
+    const dump = join(dir, 'node-a.ipvs');
+    writeFileSync(dump, rules.stdout);
+    const r = runCli([
+      'trace',
+      '--mode',
+      'ipvs',
+      '--rules',
+      dump,
+      '--node-ip',
+      '192.168.49.2',
+      '--from',
+      '192.0.2.9',
+      '--to',
+      '192.168.49.2:30081',
+    ]);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(
+      /^ipvs LOCAL_IN #1 \(line \d+\): virtual service -t 192.168.49.2:30081 -s rr: scheduled to/m,
+    );
+    expect(r.stdout).toMatch(/verdict: DNAT to 10.244.0.20:8080, masqueraded/);
+    writeFileSync(dump, `${rules.stdout}-A -t 10.0.0.1:80 -s rr -w\nbogus line\n`);
+    const bad = runCli(['trace', '--mode', 'ipvs', '--rules', dump, '--from', '10.0.0.1', '--to', '10.0.0.2:1']);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/line \d+/);
   });
 });

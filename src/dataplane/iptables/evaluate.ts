@@ -11,7 +11,7 @@ import { EmulatedClock } from '../clock.js';
 import { type Chooser, connKey, type Packet, type Step, type Trace, type Verdict } from '../packet.js';
 import { MAX_WALK_STEPS } from '../walk-bounds.js';
 import { type ChainIndex, indexChain } from './chain-index.js';
-import { implicitRules } from './implicit.js';
+import { implicitRules, type JumpSet } from './implicit.js';
 import type { Chain, IptablesRuleset, Match, Rule } from './types.js';
 
 export interface IptablesOptions {
@@ -22,15 +22,61 @@ export interface IptablesOptions {
   ipsets?: ReadonlyMap<string, readonly string[]>;
   /** false: walk every chain rule by rule, as the kernel does (the benchmark's baseline). */
   index?: boolean;
+  /** Typed ipsets (ip,port members and the like); looked up before `ipsets`. */
+  sets?: ReadonlyMap<string, SetMatcher>;
+  /** The IPVS table, consulted where the kernel's ip_vs hooks sit (LOCAL_IN, LOCAL_OUT). */
+  ipvs?: IpvsHook;
+  /** Which proxier's jumps from the built-in chains stand in when a text lacks them. */
+  jumps?: JumpSet;
+}
+
+/** The header fields an ipset lookup reads (`--match-set NAME dst,dst,src`). */
+export interface SetFields {
+  readonly proto: string;
+  readonly src: Address;
+  readonly sport: number;
+  readonly dst: Address;
+  readonly dport: number;
+}
+
+export interface SetMatcher {
+  has(dirs: readonly ('src' | 'dst')[], fields: SetFields): boolean;
+}
+
+/** What the IPVS table did with a new connection: no virtual service (undefined), or this. */
+export interface IpvsDecision {
+  /** The real server, or null: the service has no destination (ip_vs_leave: ICMP port unreachable). */
+  readonly server: { host: string; port: number } | null;
+  readonly vaddr: string;
+  readonly vproto: string;
+  readonly vport: number;
+  /** For the path: the virtual service's line in the dump and what was decided. */
+  readonly line: number;
+  readonly text: string;
+}
+
+export interface IpvsHook {
+  /** With `commit` false the scheduler's state must not move. */
+  lookup(
+    p: { proto: string; src: string; sport: number; dst: string; dport: number },
+    commit: boolean,
+  ): IpvsDecision | undefined;
 }
 
 interface Translation {
   dnat?: { host: string; port: number };
+  ipvs?: IpvsConn;
   masquerade: boolean;
   snat?: string;
 }
 
 type Outcome = 'accept' | 'drop' | 'reject';
+
+interface IpvsConn {
+  vaddr: Address;
+  vproto: string;
+  vport: number;
+}
 
 /** One packet's walk: its current header fields and what it has met so far. */
 class Walk {
@@ -49,6 +95,7 @@ class Walk {
   dnat: { host: string; port: number } | undefined;
   masquerade = false;
   snat: string | undefined;
+  ipvs: IpvsConn | undefined;
   constructor(
     readonly p: Packet,
     readonly chooser: Chooser,
@@ -109,50 +156,67 @@ export class IptablesDataplane {
     const known = this.conntrack.get(key);
     const w = new Walk(p, chooser, known !== undefined, record);
     if (known?.dnat) w.setDnat(known.dnat.host, known.dnat.port);
+    if (known?.ipvs) w.ipvs = known.ipvs;
     const nat = known === undefined;
-    const hooks: [string, string][] =
-      p.hook === 'output'
-        ? [
-            ['raw', 'OUTPUT'],
-            ['mangle', 'OUTPUT'],
-            ...(nat ? [['nat', 'OUTPUT'] as [string, string]] : []),
-            ['filter', 'OUTPUT'],
-          ]
-        : [
-            ['raw', 'PREROUTING'],
-            ['mangle', 'PREROUTING'],
-            ...(nat ? [['nat', 'PREROUTING'] as [string, string]] : []),
-          ];
-    let outcome = this.runHooks(w, hooks);
-    if (outcome === 'accept' && p.hook === 'prerouting') {
-      const local = this.local.has(w.dstAddr.text);
-      outcome = this.runHooks(
-        w,
-        local
-          ? [
-              ['mangle', 'INPUT'],
-              ['filter', 'INPUT'],
-            ]
-          : [
-              ['mangle', 'FORWARD'],
-              ['filter', 'FORWARD'],
-            ],
-      );
-      if (outcome === 'accept' && !local)
+    const ipvsNew = nat && this.options.ipvs !== undefined;
+    let outcome: Outcome;
+    if (p.hook === 'output') {
+      outcome = this.runHooks(w, [
+        ['raw', 'OUTPUT'],
+        ['mangle', 'OUTPUT'],
+        ...(nat ? [['nat', 'OUTPUT'] as [string, string]] : []),
+      ]);
+      // ip_vs_local_request sits after nat OUTPUT and before filter OUTPUT.
+      if (outcome === 'accept' && ipvsNew) outcome = this.ipvsStep(w, 'LOCAL_OUT', commit);
+      if (outcome === 'accept') outcome = this.runHooks(w, [['filter', 'OUTPUT']]);
+      if (outcome === 'accept')
         outcome = this.runHooks(w, [
           ['mangle', 'POSTROUTING'],
           ...(nat ? [['nat', 'POSTROUTING'] as [string, string]] : []),
         ]);
-    } else if (outcome === 'accept') {
-      outcome = this.runHooks(w, [
-        ['mangle', 'POSTROUTING'],
-        ...(nat ? [['nat', 'POSTROUTING'] as [string, string]] : []),
-      ]);
       // A local destination loops back through lo and is delivered through INPUT (nat is done).
       if (outcome === 'accept' && this.local.has(w.dstAddr.text))
         outcome = this.runHooks(w, [
           ['mangle', 'INPUT'],
           ['filter', 'INPUT'],
+        ]);
+    } else {
+      outcome = this.runHooks(w, [
+        ['raw', 'PREROUTING'],
+        ['mangle', 'PREROUTING'],
+        ...(nat ? [['nat', 'PREROUTING'] as [string, string]] : []),
+      ]);
+      const local = this.local.has(w.dstAddr.text);
+      if (outcome === 'accept')
+        outcome = this.runHooks(
+          w,
+          local
+            ? [
+                ['mangle', 'INPUT'],
+                ['filter', 'INPUT'],
+              ]
+            : [
+                ['mangle', 'FORWARD'],
+                ['filter', 'FORWARD'],
+              ],
+        );
+      let forwarded = !local;
+      // ip_vs_remote_request sits at LOCAL_IN after filter INPUT; a scheduled connection leaves
+      // again through LOCAL_OUT (mangle, filter OUTPUT) and POSTROUTING.
+      if (outcome === 'accept' && local && ipvsNew) {
+        outcome = this.ipvsStep(w, 'LOCAL_IN', commit);
+        if (outcome === 'accept' && w.ipvs) {
+          outcome = this.runHooks(w, [
+            ['mangle', 'OUTPUT'],
+            ['filter', 'OUTPUT'],
+          ]);
+          forwarded = true;
+        }
+      }
+      if (outcome === 'accept' && forwarded)
+        outcome = this.runHooks(w, [
+          ['mangle', 'POSTROUTING'],
+          ...(nat ? [['nat', 'POSTROUTING'] as [string, string]] : []),
         ]);
     }
     if (known) {
@@ -165,6 +229,7 @@ export class IptablesDataplane {
         const t: Translation = { masquerade: w.masquerade };
         if (w.dnat) t.dnat = w.dnat;
         if (w.snat) t.snat = w.snat;
+        if (w.ipvs) t.ipvs = w.ipvs;
         this.conntrack.set(key, t);
       }
     }
@@ -178,6 +243,21 @@ export class IptablesDataplane {
       established: known !== undefined,
       rulesVisited: w.visited,
     };
+  }
+
+  /** The IPVS table's say on a new connection to a local address (no virtual service: no say). */
+  private ipvsStep(w: Walk, hook: 'LOCAL_IN' | 'LOCAL_OUT', commit: boolean): Outcome {
+    const d = this.options.ipvs!.lookup(
+      { proto: w.p.proto, src: w.p.src, sport: w.p.sport, dst: w.dst, dport: w.dport },
+      commit,
+    );
+    if (!d) return 'accept';
+    if (w.record) w.path.push({ table: 'ipvs', chain: hook, rule: 1, line: d.line, text: d.text });
+    w.visited++;
+    if (!d.server) return 'reject';
+    w.ipvs = { vaddr: address(d.vaddr), vproto: d.vproto, vport: d.vport };
+    w.setDnat(d.server.host, d.server.port);
+    return 'accept';
   }
 
   private runHooks(w: Walk, hooks: readonly [string, string][]): Outcome {
@@ -196,7 +276,12 @@ export class IptablesDataplane {
     const k = `${table} ${name}`;
     let c = this.implicit.get(k);
     if (!c) {
-      c = { name, policy: 'ACCEPT', line: 0, rules: implicitRules(table, name, (n) => t.chains.has(n)) };
+      c = {
+        name,
+        policy: 'ACCEPT',
+        line: 0,
+        rules: implicitRules(table, name, (n) => t.chains.has(n), this.options.jumps),
+      };
       this.implicit.set(k, c);
     }
     return c;
@@ -368,7 +453,23 @@ export class IptablesDataplane {
       }
       case 'recent':
         return this.recentMatch(w, m);
+      case 'physdev':
+        return m.negated;
+      case 'ipvs': {
+        const v = w.ipvs;
+        const hit =
+          v !== undefined &&
+          (m.vaddr === undefined || cidrHas(m.vaddr, v.vaddr)) &&
+          (m.vproto === undefined || m.vproto === v.vproto) &&
+          (m.vport === undefined || m.vport === v.vport);
+        return hit !== m.negated;
+      }
       case 'set': {
+        const typed = this.options.sets?.get(m.name);
+        if (typed) {
+          const f = { proto: w.p.proto, src: w.srcAddr, sport: w.p.sport, dst: w.dstAddr, dport: w.dport };
+          return typed.has(m.dirs, f) !== m.negated;
+        }
         const members = this.options.ipsets?.get(m.name);
         if (!members)
           throw new DataplaneError(`line ${r.line}: ipset ${m.name} is used but its contents were not given`);

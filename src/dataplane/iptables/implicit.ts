@@ -25,10 +25,33 @@ const JUMPS: readonly [table: string, from: string, to: string, comment: string,
   ['nat', 'POSTROUTING', 'KUBE-POSTROUTING', 'kubernetes postrouting rules', ''],
 ];
 
+/**
+ * The IPVS proxier's iptablesJumpChain (pkg/proxy/ipvs/proxier.go), each prepended with
+ * EnsureRule(Prepend), so a built-in chain shows them in reverse list order.
+ */
+const IPVS_JUMPS: readonly [table: string, from: string, to: string, comment: string, extra: string][] = [
+  ['filter', 'INPUT', 'KUBE-IPVS-FILTER', 'kubernetes ipvs access filter', ''],
+  ['filter', 'INPUT', 'KUBE-PROXY-FIREWALL', 'kube-proxy firewall rules', ''],
+  ['filter', 'INPUT', 'KUBE-NODE-PORT', 'kubernetes health check rules', ''],
+  ['filter', 'FORWARD', 'KUBE-PROXY-FIREWALL', 'kube-proxy firewall rules', ''],
+  ['filter', 'FORWARD', 'KUBE-FORWARD', 'kubernetes forwarding rules', ''],
+  ['filter', 'OUTPUT', 'KUBE-IPVS-OUT-FILTER', 'kubernetes ipvs access filter', ''],
+  ['nat', 'PREROUTING', 'KUBE-SERVICES', 'kubernetes service portals', ''],
+  ['nat', 'OUTPUT', 'KUBE-SERVICES', 'kubernetes service portals', ''],
+  ['nat', 'POSTROUTING', 'KUBE-POSTROUTING', 'kubernetes postrouting rules', ''],
+];
+
+export type JumpSet = 'iptables' | 'ipvs';
+
 /** The implicit rules of `table`'s built-in `chain`, limited to targets the text declares. */
-export function implicitRules(table: string, chain: string, declared: (name: string) => boolean): Rule[] {
+export function implicitRules(
+  table: string,
+  chain: string,
+  declared: (name: string) => boolean,
+  jumps: JumpSet = 'iptables',
+): Rule[] {
   const out: Rule[] = [];
-  for (const [t, from, to, comment, extra] of JUMPS) {
+  for (const [t, from, to, comment, extra] of jumps === 'ipvs' ? IPVS_JUMPS : JUMPS) {
     if (t !== table || from !== chain || !declared(to)) continue;
     const text = `-A ${from}${extra ? ` ${extra}` : ''}${comment ? ` -m comment --comment "${comment}"` : ''} -j ${to}`;
     const parsed = parseRuleOptions(tokenize(text).slice(2));
@@ -38,9 +61,15 @@ export function implicitRules(table: string, chain: string, declared: (name: str
 }
 
 /** kube-proxy's jump rules as restore text per table ("-A INPUT ..."), for loading into a test kernel. */
-export function kubeProxyJumpRules(table: string, declared: (name: string) => boolean): string[] {
-  return JUMPS.filter(([t, , to]) => t === table && declared(to)).map(
-    ([, from, to, comment, extra]) =>
-      `-A ${from}${extra ? ` ${extra}` : ''}${comment ? ` -m comment --comment "${comment}"` : ''} -j ${to}`,
-  );
+export function kubeProxyJumpRules(
+  table: string,
+  declared: (name: string) => boolean,
+  jumps: JumpSet = 'iptables',
+): string[] {
+  return (jumps === 'ipvs' ? IPVS_JUMPS : JUMPS)
+    .filter(([t, , to]) => t === table && declared(to))
+    .map(
+      ([, from, to, comment, extra]) =>
+        `-A ${from}${extra ? ` ${extra}` : ''}${comment ? ` -m comment --comment "${comment}"` : ''} -j ${to}`,
+    );
 }

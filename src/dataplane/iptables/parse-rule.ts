@@ -17,6 +17,8 @@ const MODULES = new Set([
   'recent',
   'set',
   'nfacct',
+  'physdev',
+  'ipvs',
 ]);
 const CT_STATES = new Set(['NEW', 'ESTABLISHED', 'RELATED', 'INVALID', 'UNTRACKED', 'SNAT', 'DNAT']);
 
@@ -303,6 +305,22 @@ function moduleOption(
       const parts = dirs.text.split(',');
       if (!parts.every((d) => d === 'src' || d === 'dst')) fail(dirs, `bad --match-set direction ${dirs.text}`);
       return { kind: 'set', negated, name, dirs: parts as ('src' | 'dst')[] };
+    }
+    case '--physdev-is-in':
+    case '--physdev-is-bridged':
+      need('physdev');
+      return { kind: 'physdev', negated, option: o === '--physdev-is-in' ? 'is-in' : 'is-bridged' };
+    case '--ipvs':
+      need('ipvs');
+      return { kind: 'ipvs', negated };
+    case '--vaddr':
+    case '--vproto':
+    case '--vport': {
+      need('ipvs');
+      const v = c.value(t);
+      if (o === '--vaddr') return { kind: 'ipvs', negated, vaddr: cidr(v) };
+      if (o === '--vport') return { kind: 'ipvs', negated, vport: portRange(v).from };
+      return { kind: 'ipvs', negated, vproto: v.text.toLowerCase() };
     }
     case '--nfacct-name':
       need(t, loaded, 'nfacct');

@@ -21,6 +21,10 @@ export type Match =
   | { kind: 'nth'; every: number; packet: number }
   | { kind: 'recent'; op: 'rcheck' | 'set' | 'update'; name: string; seconds?: number; reap: boolean; rdest: boolean }
   | { kind: 'set'; negated: boolean; name: string; dirs: readonly ('src' | 'dst')[] }
+  /** Bridged traffic is not modelled: a packet never arrived through a bridge port. */
+  | { kind: 'physdev'; negated: boolean; option: 'is-in' | 'is-bridged' }
+  /** xt_ipvs: the packet belongs to an IPVS connection (with that virtual address, protocol, port). */
+  | { kind: 'ipvs'; negated: boolean; vaddr?: Cidr; vproto?: string; vport?: number }
   | { kind: 'ignored'; note: string };
 
 export type Target =

@@ -1,6 +1,6 @@
 // The virtual-server table as data (what `ipvsadm-save -n` shows), independent of the renderer,
 // and a parser of `ipvsadm-save -n` text so dumps can be read too.
-import { UsageError } from '../../errors.js';
+import { ruleParseError } from '../source.js';
 
 export interface Destination {
   /** "ip:port" ("[ip]:port" for IPv6). */
@@ -20,6 +20,8 @@ export interface VirtualService {
   readonly persistenceTimeout: number | null;
   /** Scheduler flags (-b), e.g. "sh-port", "mh-port". */
   readonly flags: readonly string[];
+  /** Its -A line in the text (1-based). */
+  readonly line: number;
   /** In table order: the kernel's list order, which rr/wrr/sh walk. */
   readonly destinations: readonly Destination[];
 }
@@ -28,32 +30,36 @@ export type VirtualServerTable = ReadonlyMap<string, VirtualService>;
 
 const PROTOCOLS: Record<string, VirtualService['protocol']> = { '-t': 'TCP', '-u': 'UDP', '--sctp-service': 'SCTP' };
 
-function splitHostPort(s: string, line: number): { address: string; port: number } {
+function splitHostPort(s: string, fail: (problem: string) => never): { address: string; port: number } {
   const m = /^\[([^\]]+)\]:(\d+)$/.exec(s) ?? /^([^:]+):(\d+)$/.exec(s);
-  if (!m) throw new UsageError(`ipvsadm-save line ${line}: ${JSON.stringify(s)} is not ADDR:PORT`);
-  return { address: m[1]!, port: Number(m[2]) };
+  if (!m || Number(m[2]) > 65535) fail(`${JSON.stringify(s)} is not ADDR:PORT`);
+  return { address: m![1]!, port: Number(m![2]) };
 }
 
 /** Parse `ipvsadm-save -n` text (-A service lines, each followed by its -a destination lines). */
 export function parseIpvsadmSave(text: string): VirtualServerTable {
   const table = new Map<string, VirtualService & { destinations: Destination[] }>();
-  text.split('\n').forEach((raw, i) => {
+  const lines = text.split('\n');
+  lines.forEach((raw, i) => {
     const line = raw.trim();
     if (!line || line.startsWith('#')) return;
+    const fail = (problem: string): never => {
+      throw ruleParseError(lines, i + 1, raw.indexOf(line) + 1, `ipvsadm-save: ${problem}`);
+    };
     const w = line.split(/\s+/);
     const protocol = PROTOCOLS[w[1] ?? ''];
-    if (!protocol || !w[2])
-      throw new UsageError(`ipvsadm-save line ${i + 1}: expected -A|-a -t|-u|--sctp-service ADDR:PORT`);
+    if (!protocol || !w[2]) return fail('expected -A|-a -t|-u|--sctp-service ADDR:PORT');
     const id = `${w[1]} ${w[2]}`;
     const opt = (flag: string) => {
       const k = w.indexOf(flag);
       return k >= 0 ? w[k + 1] : undefined;
     };
     if (w[0] === '-A') {
-      const { address, port } = splitHostPort(w[2], i + 1);
+      const { address, port } = splitHostPort(w[2]!, fail);
       const p = opt('-p');
       table.set(id, {
         id,
+        line: i + 1,
         protocol,
         address,
         port,
@@ -65,10 +71,12 @@ export function parseIpvsadmSave(text: string): VirtualServerTable {
     } else if (w[0] === '-a') {
       const vs = table.get(id);
       const server = opt('-r');
-      if (!vs || !server) throw new UsageError(`ipvsadm-save line ${i + 1}: a destination of an unknown service ${id}`);
-      const { address, port } = splitHostPort(server, i + 1);
-      vs.destinations.push({ server, address, port, weight: Number(opt('-w') ?? 1) });
-    } else throw new UsageError(`ipvsadm-save line ${i + 1}: unknown command ${w[0]}`);
+      if (!vs || !server) return fail(`a destination of an unknown service ${id}`);
+      const { address, port } = splitHostPort(server, fail);
+      const weight = Number(opt('-w') ?? 1);
+      if (!Number.isInteger(weight) || weight < 0) fail(`weight ${opt('-w')} is not a whole number`);
+      vs.destinations.push({ server, address, port, weight });
+    } else fail(`unknown command ${w[0]}`);
   });
   return table;
 }

@@ -1,7 +1,7 @@
 // Exact picks of the emulated IPVS schedulers on small hand-worked cases (see the kernel's
 // ip_vs_rr.c, ip_vs_wrr.c, ip_vs_lc.c, ip_vs_wlc.c, ip_vs_sed.c, ip_vs_nq.c, ip_vs_sh.c).
 import { describe, expect, test } from 'vitest';
-import { type Connection, schedule } from '../../../src/dataplane/ipvs/emulate.js';
+import { type Connection, IpvsEmulator, schedule } from '../../../src/dataplane/ipvs/emulate.js';
 import { parseIpvsadmSave } from '../../../src/dataplane/ipvs/table.js';
 
 const A = '10.1.0.1:80';
@@ -121,6 +121,40 @@ describe('IPVS scheduler emulation', () => {
       ]),
     );
     expect(picks).toEqual([A, B, A, A, B]);
+  });
+
+  test('lblcr: the set grows by the least loaded server only when its best member is overloaded', () => {
+    // Weights 1:1:1. A takes the first and, not over its weight, the second; at 2 active (over
+    // weight 1, with B idle) B joins the set and takes the third; the set's least loaded member B
+    // (1 active) takes the fourth; then A and B are both overloaded and C joins.
+    const picks = schedule(table('lblcr', [1, 1, 1]), longLived(5));
+    expect(picks).toEqual([A, A, B, B, C]);
+  });
+
+  test('a dry pick answers without moving rr on', () => {
+    const e = new IpvsEmulator(table('rr', [1, 1, 1]));
+    const c = conns([
+      [0, 1],
+      [1, 2],
+    ]);
+    expect(e.connect(c[0]!, true)).toBe(A);
+    expect(e.connect(c[0]!, true)).toBe(A);
+    expect(e.connect(c[0]!)).toBe(A);
+    expect(e.connect(c[1]!)).toBe(B);
+  });
+
+  test('ended connections linger as inactive: lc spreads short connections', () => {
+    const short = conns([
+      [0, 0],
+      [1, 1],
+      [2, 2],
+      [200, 200],
+    ]);
+    // Without linger every short connection finds both idle and takes the first.
+    expect(schedule(table('lc', [1, 1]), short)).toEqual([A, A, A, A]);
+    const e = new IpvsEmulator(table('lc', [1, 1]), { lingerSeconds: 120 });
+    // With TIME_WAIT linger, A's inactive count sends the next to B; after 120 s both are clean.
+    expect(short.map((c) => e.connect(c))).toEqual([A, B, A, A]);
   });
 
   test('connections out of start order are refused', () => {
