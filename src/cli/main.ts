@@ -11,9 +11,11 @@ import { registerCluster } from './cluster.js';
 import { registerDemo } from './demo.js';
 import { registerDiff } from './diff.js';
 import { registerDns } from './dns.js';
+import { registerDrift } from './drift.js';
 import { registerExplain } from './explain.js';
 import { registerGenerate } from './generate.js';
 import { registerIpam } from './ipam.js';
+import { registerLabel } from './label.js';
 import { registerProxy } from './proxy.js';
 import { registerRules } from './rules.js';
 import { registerServe } from './serve.js';
@@ -48,6 +50,8 @@ export function buildProgram(): Command {
   registerStore(program);
   registerServe(program);
   registerProxy(program);
+  registerDrift(program);
+  registerLabel(program);
   return program;
 }
 
