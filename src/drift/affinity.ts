@@ -1,9 +1,16 @@
 // ClientIP affinity by what it does: a first connection is committed (the rule set records the
 // client), then a second one from the same client, `delay` seconds later on the emulated clock, is
 // enumerated: with affinity in force every way leads to the first connection's endpoint.
-import { type Dataplane, type EmulatedClock, outcomesOf, type Packet } from '../dataplane/index.js';
+import { type Chooser, type Dataplane, type EmulatedClock, outcomesOf, type Packet } from '../dataplane/index.js';
 
-const FIRST_BRANCH = { chance: () => true, pick: () => 0 };
+/**
+ * A chooser that takes the k-th random branch: the k-th `statistic` rule's chance (later ones are
+ * never asked), or numgen's k-th element. So the first connection can be sent to each endpoint.
+ */
+export function branch(k: number): Chooser {
+  let calls = 0;
+  return { chance: () => calls++ === k, pick: (n) => k % n };
+}
 
 /** undefined when the first connection reaches no endpoint (nothing to stick to). */
 export function sticksAfter(
@@ -12,9 +19,10 @@ export function sticksAfter(
   packet: Packet,
   src: string,
   delay: number,
+  k = 0,
 ): boolean | undefined {
   dp.flushConntrack();
-  const first = dp.trace({ ...packet, src, sport: 41000 }, FIRST_BRANCH, true, false);
+  const first = dp.trace({ ...packet, src, sport: 41000 }, branch(k), true, false);
   if (first.endpoint === null) return undefined;
   clock.advance(delay);
   const again = outcomesOf(dp, { ...packet, src, sport: 41001 });
@@ -22,10 +30,9 @@ export function sticksAfter(
   return again.every((o) => o.trace.endpoint === first.endpoint);
 }
 
-/** Whether the connection can go to more than one endpoint at all (else stickiness cannot show). */
-export function hasChoice(dp: Dataplane, packet: Packet): boolean {
-  const endpoints = new Set(outcomesOf(dp, packet).map((o) => o.trace.endpoint));
-  return endpoints.size > 1;
+/** How many endpoints the connection can go to (with fewer than two, stickiness cannot show). */
+export function endpointCount(dp: Dataplane, packet: Packet): number {
+  return new Set(outcomesOf(dp, packet).flatMap((o) => (o.trace.endpoint === null ? [] : [o.trace.endpoint]))).size;
 }
 
 /**
@@ -38,13 +45,14 @@ export function affinityTimeout(
   packet: Packet,
   nextSrc: () => string,
   max: number,
+  k = 0,
 ): number {
   let lo = 0;
   let hi = max;
-  if (sticksAfter(dp, clock, packet, nextSrc(), hi)) return hi;
+  if (sticksAfter(dp, clock, packet, nextSrc(), hi, k)) return hi;
   while (hi - lo > 1) {
     const mid = Math.floor((lo + hi) / 2);
-    if (sticksAfter(dp, clock, packet, nextSrc(), mid)) lo = mid;
+    if (sticksAfter(dp, clock, packet, nextSrc(), mid, k)) lo = mid;
     else hi = mid;
   }
   return lo;

@@ -2,8 +2,9 @@
 // compared by meaning per service port. Both texts go through the same evaluator with the same
 // connections (probes.ts); chains of the dump that no connection reaches are reported apart.
 import type { IPFamily } from '../cluster/types.js';
+import type { Packet } from '../dataplane/index.js';
 import type { Endpoint, ServicePortInfo } from '../proxy/types.js';
-import { affinityTimeout, hasChoice, sticksAfter } from './affinity.js';
+import { affinityTimeout, branch, endpointCount, sticksAfter } from './affinity.js';
 import { AFFINITY_TEXT, type Behaviour, observe } from './behaviour.js';
 import { labelOf, servicePortOfLabel } from './chain-labels.js';
 import { compareBehaviours } from './compare.js';
@@ -133,29 +134,36 @@ function affinityLines(b: Behaviour): ProblemLine[] {
 
 function checkAffinity(
   port: ServicePortInfo,
-  packet: Parameters<typeof sticksAfter>[2],
+  packet: Packet,
   expected: LoadedRules,
   actual: LoadedRules,
   next: () => string,
 ): Problem | undefined {
-  if (!hasChoice(expected.dp, packet) || !hasChoice(actual.dp, packet)) return undefined; // one endpoint: cannot show
-  const words = (t: number) => (t > 0 ? `ClientIP affinity for ${t} s` : 'no affinity');
-  const timeoutOf = (side: LoadedRules) => {
-    if (!sticksAfter(side.dp, side.clock, packet, next(), 0)) return 0;
-    const last = affinityTimeout(side.dp, side.clock, packet, next, MAX_TIMEOUT);
-    // recent --seconds T still matches at T; an nftables element with timeout T is gone at T.
-    return side.stickyAtTimeout ? last : last + 1;
-  };
+  const n = Math.min(endpointCount(expected.dp, packet), endpointCount(actual.dp, packet));
+  if (n < 2) return undefined; // one endpoint: stickiness cannot show
   const want = port.sessionAffinity === 'ClientIP' ? port.stickyMaxAgeSeconds : 0;
-  // Check the expected timeout's edges first: a node that agrees costs four connections per side.
-  const agrees = (side: LoadedRules) =>
-    want === 0
-      ? !sticksAfter(side.dp, side.clock, packet, next(), 0)
-      : sticksAfter(side.dp, side.clock, packet, next(), want - 1) === true &&
-        sticksAfter(side.dp, side.clock, packet, next(), want + 1) === false;
-  if (agrees(actual)) return undefined;
-  const got = timeoutOf(actual);
-  if (got === want) return undefined;
+  const words = (t: number) => (t > 0 ? `ClientIP affinity for ${t} s` : 'no affinity');
+  const sticks = (delay: number, k: number) => sticksAfter(actual.dp, actual.clock, packet, next(), delay, k);
+  const timeoutOf = (k: number) => {
+    if (!sticks(0, k)) return 0;
+    const last = affinityTimeout(actual.dp, actual.clock, packet, next, MAX_TIMEOUT, k);
+    // recent --seconds T still matches at T; an nftables element with timeout T is gone at T.
+    return actual.stickyAtTimeout ? last : last + 1;
+  };
+  // Each endpoint in turn (affinity is kept per endpoint); the expected timeout's edges first, so a
+  // node that agrees costs two connections per endpoint.
+  const differ: string[] = [];
+  let got = want;
+  for (let k = 0; k < n; k++) {
+    const agrees = want === 0 ? !sticks(0, k) : sticks(want - 1, k) === true && sticks(want + 1, k) === false;
+    if (agrees) continue;
+    const t = timeoutOf(k);
+    if (t === want) continue;
+    got = t;
+    differ.push(actual.dp.trace({ ...packet, src: next() }, branch(k), false, false).endpoint ?? `branch ${k + 1}`);
+  }
+  if (differ.length === 0) return undefined;
   const kind = (want === 0) !== (got === 0) ? 'affinity' : 'affinity-timeout';
-  return { kind, expected: words(want), actual: words(got), lines: [] };
+  const which = differ.length === n ? '' : ` to ${differ.join(', ')} (of ${n} endpoints)`;
+  return { kind, expected: words(want), actual: `${words(got)}${which}`, lines: [] };
 }
