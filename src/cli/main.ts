@@ -12,10 +12,12 @@ import { registerDemo } from './demo.js';
 import { registerDiff } from './diff.js';
 import { registerDns } from './dns.js';
 import { errorText } from './error-text.js';
+import { registerDrift } from './drift.js';
 import { registerExplain } from './explain.js';
 import { registerGenerate } from './generate.js';
 import { registerIpam } from './ipam.js';
 import { registerLab } from './lab.js';
+import { registerLabel } from './label.js';
 import { registerProxy } from './proxy.js';
 import { registerRules } from './rules.js';
 import { registerServe } from './serve.js';
@@ -51,6 +53,8 @@ export function buildProgram(): Command {
   registerServe(program);
   registerProxy(program);
   registerLab(program);
+  registerDrift(program);
+  registerLabel(program);
   return program;
 }
 

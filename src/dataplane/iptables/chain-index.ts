@@ -12,6 +12,7 @@ export interface ChainIndex {
 
 const MIN_RULES = 16;
 
+/** "dst proto port" for a rule with all three; "* proto port" for one without a destination (KUBE-NODEPORTS). */
 function keyOf(r: Rule): string | undefined {
   let dst: string | undefined;
   let proto: string | undefined;
@@ -23,7 +24,10 @@ function keyOf(r: Rule): string | undefined {
     else if (m.kind === 'protocol' && !m.negated) proto = m.protocol;
     else if (m.kind === 'dport' && !m.negated && m.range.from === m.range.to) port = m.range.from;
   }
-  return dst !== undefined && proto !== undefined && port !== undefined ? `${dst} ${proto} ${port}` : undefined;
+  if (proto === undefined || port === undefined) return undefined;
+  if (dst !== undefined) return `${dst} ${proto} ${port}`;
+  // Any other destination match (a CIDR, a negation) keeps the rule in order with the rest.
+  return r.matches.some((m) => m.kind === 'destination') ? undefined : `* ${proto} ${port}`;
 }
 
 export function indexChain(chain: Chain): ChainIndex | undefined {
@@ -44,10 +48,11 @@ export function indexChain(chain: Chain): ChainIndex | undefined {
     candidates(dst, proto, dport) {
       const k = `${dst} ${proto} ${dport}`;
       const hit = keyed.get(k);
-      if (!hit) return rest;
+      const any = keyed.get(`* ${proto} ${dport}`);
+      if (!hit && !any) return rest;
       let m = merged.get(k);
       if (!m) {
-        m = [...hit, ...rest].sort((a, b) => a - b);
+        m = [...(hit ?? []), ...(any ?? []), ...rest].sort((a, b) => a - b);
         merged.set(k, m);
       }
       return m;
