@@ -19,6 +19,7 @@ import { registerRules } from './rules.js';
 import { registerServe } from './serve.js';
 import { registerStore } from './store.js';
 import { registerTrace } from './trace.js';
+import { registerUi } from './ui.js';
 import { registerValidate } from './validate.js';
 
 function packageVersion(): string {
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   registerStore(program);
   registerServe(program);
   registerProxy(program);
+  registerUi(program);
   return program;
 }
 
