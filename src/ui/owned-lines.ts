@@ -1,6 +1,6 @@
 // Which lines of a mode's payload belong to one Service, so the console can highlight them in the
 // full text. A line is owned when it names the Service (iptables comments "ns/name:port", nftables
-// chain names "…-ns/name/proto/port"), or names one of the Service's own chains (KUBE-SVC-…
+// chain names "…-ns/name/proto/port", its cluster IP in the cluster-ips set), or names one of the Service's own chains (KUBE-SVC-…
 // declarations), or, for IPVS, one of its virtual servers or ipset entries.
 import type { ServicePortInfo } from '../proxy/types.js';
 
@@ -26,12 +26,15 @@ function iptablesOwned(lines: readonly string[], service: string): Set<number> {
   return owned;
 }
 
-function nftablesOwned(lines: readonly string[], service: string): Set<number> {
-  // Chain names carry "-ns/name/proto/port"; map elements point at those chains.
+function nftablesOwned(lines: readonly string[], service: string, ports: readonly ServicePortInfo[]): Set<number> {
+  // Chain names carry "-ns/name/proto/port"; map elements point at those chains. The cluster-ips
+  // set names no chain, only the address ("{ 10.96.10.10 }").
   const token = `-${service}/`;
+  const ips = new Set(ports.map((p) => `{ ${p.clusterIP} }`));
   const owned = new Set<number>();
   lines.forEach((line, i) => {
     if (line.includes(token)) owned.add(i);
+    else if (line.includes(' cluster-ips { ') && [...ips].some((t) => line.endsWith(t))) owned.add(i);
   });
   return owned;
 }
@@ -69,7 +72,7 @@ export function ownedLines(
     mode === 'iptables'
       ? iptablesOwned(lines, service)
       : mode === 'nftables'
-        ? nftablesOwned(lines, service)
+        ? nftablesOwned(lines, service, ports)
         : ipvsOwned(lines, ports);
   return [...owned].sort((a, b) => a - b).map((i) => i + 1);
 }

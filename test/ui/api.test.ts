@@ -67,7 +67,10 @@ describe('rules', () => {
       expect(ownedText).toContain(':KUBE-SVC-PY4JZH2ITZYEO4CN - [0:0]');
       for (const t of ownedText) expect(t).toMatch(/shop\/frontend|PY4JZH2ITZYEO4CN|3E4MQ6QSHQXUNNPA|DNEA7RLSAO4BR5MP/);
     }
-    if (mode === 'nftables') for (const t of ownedText) expect(t).toContain('-shop/frontend/');
+    if (mode === 'nftables') {
+      expect(ownedText).toContain('add element ip kube-proxy cluster-ips { 10.96.10.10 }');
+      for (const t of ownedText) expect(t).toMatch(/-shop\/frontend\/|\{ 10\.96\.10\.10 \}$/);
+    }
     if (mode === 'ipvs') expect(ownedText).toContain('-A -t 10.96.10.10:80 -s rr');
     // No other Service's lines are taken.
     for (const t of ownedText) expect(t).not.toMatch(/shop\/api|10\.96\.10\.20[:,]/);
@@ -196,7 +199,7 @@ describe('live updates', () => {
     await read('event: hello');
     // shop/frontend loses its node-b endpoint.
     const slice = (await c.store.list('EndpointSlice')).find(
-      (s) => s.metadata.labels?.['kubernetes.io/service-name'] === 'frontend',
+      (s) => s.metadata?.labels?.['kubernetes.io/service-name'] === 'frontend',
     ) as EndpointSlice;
     const changed: EndpointSlice = {
       ...slice,

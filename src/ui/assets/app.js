@@ -151,24 +151,23 @@ function drawPath(path) {
         x: x + 8,
         y: y + 36,
         fill: '#6b7280',
-        text: last.line ? `rule ${last.rule}, line ${last.line}` : `${last.rule}`,
+        text:
+          last.rule === 'policy'
+            ? 'policy'
+            : last.line
+              ? `rule ${last.rule}, line ${last.line}`
+              : `rule ${last.rule} (implicit)`,
       }),
     );
     g.append(el('svg:title', { text: c.steps.map((s) => s.text).join('\n') }));
     svg.append(g);
     if (i > 0) {
-      const px = ((i - 1) % perRow) * (w + gapX) + 5 + w;
-      const py = Math.floor((i - 1) / perRow) * (h + 30) + 5 + h / 2;
-      svg.append(
-        el('svg:line', {
-          x1: px,
-          y1: py,
-          x2: i % perRow === 0 ? x + w / 2 : x,
-          y2: i % perRow === 0 ? y : y + h / 2,
-          stroke: '#6b7280',
-          'marker-end': 'url(#arrow)',
-        }),
-      );
+      const px = ((i - 1) % perRow) * (w + gapX) + 5;
+      const py = Math.floor((i - 1) / perRow) * (h + 30) + 5;
+      // Same row: straight on; next row: down from the last box, back left, down into the first.
+      const d =
+        i % perRow === 0 ? `M${px + w / 2},${py + h} V${y - 15} H${x + w / 2} V${y}` : `M${px + w},${py + h / 2} H${x}`;
+      svg.append(el('svg:path', { d, fill: 'none', stroke: '#6b7280', 'marker-end': 'url(#arrow)' }));
     }
   });
   const defs = el(
