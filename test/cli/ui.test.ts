@@ -76,7 +76,7 @@ test('kubeplane up: demo summary, console, DNS and proxy on loopback; --watch fo
       'apiVersion: v1\nkind: Service\nmetadata: {name: late, namespace: shop}\nspec: {clusterIP: 10.96.10.250, ports: [{name: http, port: 80}]}\n',
     );
     await waitFor(async () => ((await summary()).counts.Service === 16 ? true : undefined), 'the reload', r);
-    const late = await (await fetch(`${url}api/services?q=shop/late`)).json();
+    const late = (await (await fetch(`${url}api/services?q=shop/late`)).json()) as { services: unknown[] };
     expect(late.services[0]).toMatchObject({ service: 'shop/late', clusterIPs: ['10.96.10.250'] });
     r.child.kill('SIGTERM');
     expect(await r.exited).toBe(0);
@@ -100,8 +100,8 @@ test('kubeplane ui says when it is not on loopback, and serves the page', async 
 test('kubeplane serve --ui-listen serves the console on the agent store', async () => {
   const r = start(['serve', '-f', fixture('demo'), '--metrics-listen', '127.0.0.1:0', '--ui-listen', '127.0.0.1:0']);
   const url = await waitFor(() => /console on (http:\/\/\S+)/.exec(r.err())?.[1], 'the console URL', r);
-  const body = await (await fetch(`${url}api/services?q=frontend`)).json();
-  expect(body.services[0].service).toBe('shop/frontend');
+  const body = (await (await fetch(`${url}api/services?q=frontend`)).json()) as { services: { service: string }[] };
+  expect(body.services[0]?.service).toBe('shop/frontend');
   r.child.kill('SIGTERM');
   expect(await r.exited).toBe(0);
 });
