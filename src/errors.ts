@@ -20,7 +20,8 @@ export type ErrorCode =
   | 'KP_BENCH'
   | 'KP_DATAPLANE'
   | 'KP_PROXY'
-  | 'KP_CONTROL';
+  | 'KP_CONTROL'
+  | 'KP_CONSOLE';
 
 /**
  * Settings a caller passes to library functions (options, not manifest fields) that a CLI flag may
@@ -316,4 +317,16 @@ export class ControlError extends KubeplaneError {
 export class DataplaneError extends KubeplaneError {
   readonly code = 'KP_DATAPLANE' as const;
   override readonly isInputError = true;
+}
+
+/** A console API request with a bad parameter: the server answers 400 with this message. */
+export class ConsoleRequestError extends KubeplaneError {
+  readonly code = 'KP_CONSOLE' as const;
+  override readonly isInputError = true;
+  constructor(
+    readonly parameter: string,
+    problem: string,
+  ) {
+    super(`${parameter}: ${problem}`);
+  }
 }

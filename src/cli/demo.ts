@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
+import type { LoadedManifests } from '../cluster/load.js';
 import type { ClusterObject } from '../cluster/types.js';
 import type { ProxyConfig } from '../proxy/config.js';
 import { writeOutput } from './io.js';
@@ -95,22 +96,31 @@ async function ipamSection(objects: readonly ClusterObject[]): Promise<string[]>
   return lines;
 }
 
+/** What `kubeplane demo` prints for `files` (`kubeplane up` prints it too, before its addresses). */
+export async function demoSummary(
+  files: readonly string[],
+  title = 'kubeplane demo',
+  given?: LoadedManifests,
+): Promise<string> {
+  const { loadInput } = await import('./input.js');
+  const { resolveProxyConfig } = await import('../proxy/config.js');
+  const loaded = given ?? (await loadInput(files));
+  const config = resolveProxyConfig(loaded.objects);
+  const lines = [`${title}: ${files.join(' ')}`, ''];
+  for (const [k, n] of Object.entries(loaded.counts).sort()) lines.push(`  ${k.padEnd(24)} ${n}`);
+  lines.push('', `node ${config.nodeName} (${[...config.nodeIPs.IPv4, ...config.nodeIPs.IPv6].join(', ')})`);
+  lines.push(...(await proxySection(loaded.objects, config)));
+  lines.push(...(await rulesSection(loaded.objects, config)));
+  lines.push(...(await dnsSection(loaded.objects)));
+  lines.push(...(await ipamSection(loaded.objects)));
+  return `${lines.join('\n')}\n`;
+}
+
 export function registerDemo(program: Command): void {
   program
     .command('demo')
     .description('run the main job on the embedded demo cluster (fixtures/demo): state, rules, DNS, IPAM')
     .action(async () => {
-      const { loadInput } = await import('./input.js');
-      const { resolveProxyConfig } = await import('../proxy/config.js');
-      const loaded = await loadInput([DEMO_FIXTURE]);
-      const config = resolveProxyConfig(loaded.objects);
-      const lines = [`kubeplane demo: ${DEMO_FIXTURE}`, ''];
-      for (const [k, n] of Object.entries(loaded.counts).sort()) lines.push(`  ${k.padEnd(24)} ${n}`);
-      lines.push('', `node ${config.nodeName} (${[...config.nodeIPs.IPv4, ...config.nodeIPs.IPv6].join(', ')})`);
-      lines.push(...(await proxySection(loaded.objects, config)));
-      lines.push(...(await rulesSection(loaded.objects, config)));
-      lines.push(...(await dnsSection(loaded.objects)));
-      lines.push(...(await ipamSection(loaded.objects)));
-      await writeOutput(`${lines.join('\n')}\n`);
+      await writeOutput(await demoSummary([DEMO_FIXTURE]));
     });
 }

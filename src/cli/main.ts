@@ -23,6 +23,7 @@ import { registerRules } from './rules.js';
 import { registerServe } from './serve.js';
 import { registerStore } from './store.js';
 import { registerTrace } from './trace.js';
+import { registerUi } from './ui.js';
 import { registerValidate } from './validate.js';
 
 function packageVersion(): string {
@@ -55,6 +56,7 @@ export function buildProgram(): Command {
   registerLab(program);
   registerDrift(program);
   registerLabel(program);
+  registerUi(program);
   return program;
 }
 

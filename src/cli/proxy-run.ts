@@ -27,7 +27,7 @@ export interface CheckedProxyFlags {
 /** How long open connections may finish after SIGTERM before they are closed (exit stays under 5 s). */
 const DRAIN_MS = 2000;
 
-async function configFor(objects: readonly ClusterObject[], node: string | undefined) {
+export async function configFor(objects: readonly ClusterObject[], node: string | undefined) {
   const { resolveProxyConfig } = await import('../proxy/config.js');
   try {
     return resolveProxyConfig(objects, node ? { node } : {});
@@ -39,7 +39,7 @@ async function configFor(objects: readonly ClusterObject[], node: string | undef
   }
 }
 
-function printReport(report: SyncReport): void {
+export function printReport(report: SyncReport): void {
   for (const t of report.unsupported)
     process.stderr.write(
       `${t.key} ${t.clusterIP}:${t.port}: SCTP is not supported by the userspace proxy (TCP and UDP only); not proxied\n`,

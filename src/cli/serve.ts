@@ -15,6 +15,7 @@ interface ServeFlags {
   syncPeriod: string;
   out?: string;
   dnsListen?: string;
+  uiListen?: string;
 }
 
 function duration(text: string, flag: string): number {
@@ -35,6 +36,7 @@ export function registerServe(program: Command): void {
     .option('--min-sync-period <d>', 'least time between syncs; changes in between are batched', '1s')
     .option('--sync-period <d>', 'full sync at least this often', '30s')
     .option('--dns-listen <ip:port>', 'also serve cluster.local DNS from the same store here (UDP+TCP)')
+    .option('--ui-listen <ip:port>', 'also serve the web console on the same store here (it follows the store)')
     .option('--out <dir>', 'write the latest payload of each sync here (<node>.<mode>.<part>)')
     .action(async (flags: ServeFlags) => {
       const minSyncPeriodMs = duration(flags.minSyncPeriod, '--min-sync-period');
@@ -91,6 +93,12 @@ export function registerServe(program: Command): void {
           onError: (err) => process.stderr.write(`${JSON.stringify({ msg: 'dns', error: String(err) })}\n`),
         });
       }
+      let ui: { url: string; close(): Promise<void> } | undefined;
+      if (flags.uiListen) {
+        const { startConsoleFor } = await import('./ui.js');
+        ui = await startConsoleFor(store, flags.uiListen, '--ui-listen', { follow: true, node });
+        process.stderr.write(`console on ${ui.url}\n`);
+      }
       const http = await startAgentHttp(agent, mode.name, listen[1]!.replace(/^\[|\]$/g, ''), Number(listen[2]));
       process.stderr.write(`serving node ${node} (${mode.name}); metrics on http://${flags.metricsListen}/metrics\n`);
       await new Promise<void>((resolve) => {
@@ -99,6 +107,7 @@ export function registerServe(program: Command): void {
       });
       agent.stop();
       await dns?.close();
+      await ui?.close();
       await http.close();
       await store.close();
     });

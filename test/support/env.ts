@@ -1,5 +1,6 @@
 // Which real parts this machine has, and whether a missing one skips a suite or fails it.
-// KUBEPLANE_REQUIRE_KERNEL=1 / KUBEPLANE_REQUIRE_REDIS=1 (set by .ci/run) turn skips into failures.
+// KUBEPLANE_REQUIRE_KERNEL=1 / KUBEPLANE_REQUIRE_REDIS=1 / KUBEPLANE_REQUIRE_BROWSER=1 (set by .ci/run)
+// turn skips into failures.
 import { execFileSync } from 'node:child_process';
 import { describe, it } from 'vitest';
 
@@ -41,7 +42,7 @@ export function commandUnavailableReason(cmd: string, pkg: string): string | und
  */
 export function describeWith(
   reason: string | undefined,
-  requireEnv: 'KUBEPLANE_REQUIRE_KERNEL' | 'KUBEPLANE_REQUIRE_REDIS' | undefined,
+  requireEnv: 'KUBEPLANE_REQUIRE_KERNEL' | 'KUBEPLANE_REQUIRE_REDIS' | 'KUBEPLANE_REQUIRE_BROWSER' | undefined,
   title: string,
   body: () => void,
 ): void {
@@ -65,3 +66,18 @@ export const describeKernel = (title: string, body: () => void, tools?: readonly
 
 export const describeRedis = (title: string, body: () => void) =>
   describeWith(redisUnavailableReason(), 'KUBEPLANE_REQUIRE_REDIS', title, body);
+
+/** Debian's chromium, which the console's browser tests drive through playwright-core. */
+export const CHROMIUM = process.env.KUBEPLANE_CHROMIUM ?? '/usr/bin/chromium';
+
+export function browserUnavailableReason(): string | undefined {
+  try {
+    execFileSync(CHROMIUM, ['--version'], { stdio: 'ignore', timeout: 20_000 });
+    return undefined;
+  } catch {
+    return `no ${CHROMIUM} (Debian: chromium)`;
+  }
+}
+
+export const describeBrowser = (title: string, body: () => void) =>
+  describeWith(browserUnavailableReason(), 'KUBEPLANE_REQUIRE_BROWSER', title, body);
