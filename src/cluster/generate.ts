@@ -15,6 +15,20 @@ export interface GenerateOptions {
   pods?: boolean;
   /** Service CIDR base (an IPv4 /12 by default, like kube-apiserver's 10.96.0.0/12). */
   serviceBase?: number;
+  /**
+   * Endpoints of svc-0, the largest Service; the others share what is left of services x endpoints
+   * as evenly as whole numbers allow, so the total stays services x endpoints. Default: endpoints.
+   */
+  largest?: number;
+}
+
+/** Endpoints of service `s`: `endpoints` each, or with `largest` the even split described above. */
+export function endpointsOfService(opts: GenerateOptions, s: number): number {
+  if (opts.largest === undefined || opts.services < 2) return opts.endpoints;
+  if (s === 0) return opts.largest;
+  const rest = Math.max(0, opts.services * opts.endpoints - opts.largest);
+  const share = (k: number) => Math.floor((rest * k) / (opts.services - 1));
+  return share(s) - share(s - 1);
 }
 
 /** mulberry32: small, fast, good enough for shuffling test data. */
@@ -98,7 +112,8 @@ export function generateCluster(opts: GenerateOptions): ClusterObject[] {
     };
     out.push(svc);
     const endpoints: NonNullable<EndpointSlice['endpoints']> = [];
-    for (let e = 0; e < opts.endpoints; e++) {
+    const count = endpointsOfService(opts, s);
+    for (let e = 0; e < count; e++) {
       const node = Math.floor(rand() * opts.nodes);
       const slot = nodePodCount[node]!++;
       // Past 253 pods a node's /24 is full; wrap into the next /16 block to stay unique.

@@ -8,6 +8,8 @@ export interface ApplyOptions {
   /** --test: parse and check only, change nothing. */
   test?: boolean;
   family?: IPFamily;
+  /** Kill iptables-restore after this many ms (default 600 s). */
+  timeoutMs?: number;
 }
 
 /** iptables-restore (ip6tables-restore for IPv6) the payload inside `netns`; returns the time taken. */
@@ -16,7 +18,7 @@ export async function applyIptables(netns: string, payload: string, opts: ApplyO
   const args = [...(opts.noflush ? ['--noflush'] : []), ...(opts.test ? ['--test'] : [])];
   const r = await inNetns(netns, tool, args, {
     input: payload,
-    timeout: 600_000,
+    timeout: opts.timeoutMs ?? 600_000,
     hint: `${tool} rejected the payload: the failing line number is in the message (a partial payload needs --noflush on top of a full one)`,
   });
   return r.durationMs;

@@ -29,7 +29,12 @@ export function formatOf(payload: string): NftFormat {
 }
 
 /** `ip netns exec NAME nft [-j] -f -` with the payload on stdin. */
-export async function applyNft(netns: string, payload: string, format: NftFormat = formatOf(payload)): Promise<void> {
+export async function applyNft(
+  netns: string,
+  payload: string,
+  format: NftFormat = formatOf(payload),
+  opts: { timeoutMs?: number } = {},
+): Promise<void> {
   const args = ['netns', 'exec', netns, 'nft', ...(format === 'json' ? ['-j'] : []), '-f', '-'];
   const command = `ip ${args.join(' ')}`;
   const ip = findExecutable('ip');
@@ -62,8 +67,11 @@ export async function applyNft(netns: string, payload: string, format: NftFormat
     reject: false,
     stripFinalNewline: false,
     maxBuffer: 64 * 1024 * 1024,
+    ...(opts.timeoutMs !== undefined ? { timeout: opts.timeoutMs } : {}),
   });
   if (r.failed) {
+    if (r.timedOut)
+      throw new LabError(command, undefined, `timed out after ${opts.timeoutMs} ms`, 'allow it more time');
     const stderr = firstLines(String(r.stderr || r.stdout || r.shortMessage || ''), 40);
     const hint = /Operation not permitted|EPERM/.test(stderr)
       ? 'run as root (programming nftables needs CAP_NET_ADMIN)'

@@ -45,3 +45,15 @@ describe('kubeplane generate', () => {
     expect(bad.stderr).toContain('--services: "many" must be an integer >= 0');
   });
 });
+
+describe('generateCluster with a largest Service', () => {
+  test('svc-0 gets `largest` endpoints and the total stays services x endpoints', () => {
+    const objects = generateCluster({ services: 400, endpoints: 15, nodes: 50, seed: 1, largest: 250 });
+    const counts = objects
+      .filter((o) => o.kind === 'EndpointSlice')
+      .map((o) => (o as { endpoints: unknown[] }).endpoints.length);
+    expect(counts[0]).toBe(250);
+    expect(counts.reduce((a, b) => a + b, 0)).toBe(400 * 15);
+    expect(Math.max(...counts.slice(1)) - Math.min(...counts.slice(1))).toBeLessThanOrEqual(1);
+  });
+});

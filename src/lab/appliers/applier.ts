@@ -9,6 +9,13 @@ export interface ApplyOptions {
   readonly full: boolean;
   /** The family the payloads were rendered for (iptables-restore vs ip6tables-restore). */
   readonly family: IPFamily;
+  /**
+   * Load iptables payloads with a plain `iptables-restore` (replacing the tables) instead of
+   * `--noflush` as kube-proxy does (the bench measures both). Default false.
+   */
+  readonly flush?: boolean;
+  /** Kill a tool that runs longer than this (ms); default 600 s. */
+  readonly timeoutMs?: number;
 }
 
 export interface ApplyResult {

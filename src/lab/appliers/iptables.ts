@@ -1,5 +1,6 @@
 // iptables mode into a namespace: iptables-restore (ip6tables-restore for IPv6) with --noflush,
-// as kube-proxy loads every sync, so the built-in chains and their jump rules stay.
+// as kube-proxy loads every sync, so the built-in chains and their jump rules stay (or plain, with
+// options.flush, as the bench also measures).
 import { applyIptables } from '../apply-iptables.js';
 import type { Applier } from './applier.js';
 
@@ -11,8 +12,13 @@ export const iptablesApplier: Applier = {
     const via: string[] = [];
     for (const p of payloads) {
       if (p.kind !== 'iptables') continue;
-      ms += await applyIptables(netns, p.text, { noflush: true, family: options.family });
-      via.push(`${tool} --noflush`);
+      const noflush = options.flush !== true;
+      ms += await applyIptables(netns, p.text, {
+        noflush,
+        family: options.family,
+        ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+      });
+      via.push(noflush ? `${tool} --noflush` : tool);
     }
     return { ms, via };
   },

@@ -46,16 +46,19 @@ export const ipvsApplier: Applier = {
         via.push('ipset restore -exist');
       } else if (p.kind === 'iptables' && p.text) {
         const tool = options.family === 'IPv6' ? 'ip6tables-restore' : 'iptables-restore';
-        const load = (text: string) => inNetns(netns, tool, ['--noflush'], { input: text, timeout: 600_000 });
+        const flags = options.flush === true ? [] : ['--noflush'];
+        const load = (text: string) =>
+          inNetns(netns, tool, flags, { input: text, timeout: options.timeoutMs ?? 600_000 });
+        const shown = [tool, ...flags].join(' ');
         try {
           ms += (await load(p.text)).durationMs;
-          via.push(`${tool} --noflush`);
+          via.push(shown);
         } catch (err) {
           // `-m ipvs` (KUBE-IPVS-OUT-FILTER) needs xt_ipvs, which needs ip_vs: without it, load the
           // rest and say so.
           if (!String((err as Error).message).includes('Extension ipvs')) throw err;
           ms += (await load(withoutIpvsMatch(p.text))).durationMs;
-          via.push(`${tool} --noflush (without the -m ipvs rules: no xt_ipvs in this kernel)`);
+          via.push(`${shown} (without the -m ipvs rules: no xt_ipvs in this kernel)`);
         }
       } else if (p.kind === 'addresses') {
         const link = await inNetns(netns, 'ip', ['link', 'show', 'kube-ipvs0']).catch(() => undefined);

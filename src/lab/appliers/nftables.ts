@@ -4,14 +4,14 @@ import type { Applier } from './applier.js';
 
 export const nftablesApplier: Applier = {
   tools: ['ip', 'nft'],
-  async apply(netns, payloads) {
+  async apply(netns, payloads, options) {
     let ms = 0;
     const via: string[] = [];
     for (const p of payloads) {
       if (p.kind !== 'nft') continue;
       const format = formatOf(p.text);
       const t0 = performance.now();
-      await applyNft(netns, p.text, format);
+      await applyNft(netns, p.text, format, options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {});
       ms += performance.now() - t0;
       via.push(`nft${format === 'json' ? ' -j' : ''} -f -`);
     }
