@@ -308,15 +308,15 @@ function moduleOption(
     }
     case '--physdev-is-in':
     case '--physdev-is-bridged':
-      need('physdev');
+      need(t, loaded, 'physdev');
       return { kind: 'physdev', negated, option: o === '--physdev-is-in' ? 'is-in' : 'is-bridged' };
     case '--ipvs':
-      need('ipvs');
+      need(t, loaded, 'ipvs');
       return { kind: 'ipvs', negated };
     case '--vaddr':
     case '--vproto':
     case '--vport': {
-      need('ipvs');
+      need(t, loaded, 'ipvs');
       const v = c.value(t);
       if (o === '--vaddr') return { kind: 'ipvs', negated, vaddr: cidr(v) };
       if (o === '--vport') return { kind: 'ipvs', negated, vport: portRange(v).from };
