@@ -68,10 +68,15 @@ async function show(opts: ShowOpts): Promise<void> {
   const { rangeSetsFromCniConfig, reportNetwork } = await import('../ipam/show.js');
   let fromConfig: Map<string, import('../ipam/range-set.js').RangeSet[]> | undefined;
   if (opts.config) {
-    const { readFile } = await import('node:fs/promises');
+    const { readFileBounded } = await import('../ipam/read-bounded.js');
+    const { MAX_STDIN_BYTES, checkConfigDepth } = await import('../ipam/cni-limits.js');
     let doc: unknown;
     try {
-      doc = JSON.parse(await readFile(opts.config, 'utf8'));
+      // The same bounds as a config on the plugin's stdin: it is the same document.
+      const text = readFileBounded(opts.config, MAX_STDIN_BYTES);
+      if (text === undefined) throw new Error(`more than ${MAX_STDIN_BYTES} bytes; a CNI config is a few KiB`);
+      doc = JSON.parse(text);
+      checkConfigDepth(doc);
     } catch (err) {
       throw new UsageError(`--config ${opts.config}: ${(err as Error).message}`);
     }

@@ -1,5 +1,9 @@
 // `ipam.resolvConf`: a resolv.conf file read into the result's dns object, as host-local does.
-import { readFileSync } from 'node:fs';
+import { readFileBounded } from './read-bounded.js';
+
+/** resolv.conf files are a few hundred bytes; glibc reads no more than its own limits either. */
+export const MAX_RESOLV_CONF_BYTES = 64 * 1024;
+
 import { IpamError } from '../errors.js';
 
 export interface Dns {
@@ -35,13 +39,19 @@ export function parseResolvConf(text: string): Dns | undefined {
 
 /** Read `ipam.resolvConf`; a failure reads as Go's `open <path>: <reason>`, the field in the details. */
 export function readResolvConf(path: string): Dns | undefined {
-  let text: string;
+  let text: string | undefined;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readFileBounded(path, MAX_RESOLV_CONF_BYTES);
   } catch (err) {
     const m = /^[A-Z]+: ([^,]+),/.exec((err as Error).message);
     const reason = m ? m[1] : (err as Error).message;
     throw new IpamError('io', `open ${path}: ${reason}`, 'ipam.resolvConf', { cause: err });
   }
+  if (text === undefined)
+    throw new IpamError(
+      'invalid-config',
+      `${path}: more than ${MAX_RESOLV_CONF_BYTES} bytes; not a resolv.conf`,
+      'ipam.resolvConf',
+    );
   return parseResolvConf(text);
 }

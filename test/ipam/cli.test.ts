@@ -211,6 +211,27 @@ describe('kubeplane ipam show', () => {
     expect(r.stdout).toBe('');
   });
 
+  test.each([
+    { name: 'big.conflist', text: `{"name":"n","pad":"${'x'.repeat(2 ** 21)}"}`, msg: 'more than 1048576 bytes' },
+    { name: 'deep.conflist', text: `{"name":"n","x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`, msg: 'nested deeper than 64 levels' },
+  ])('--config $name is held to the plugin stdin bounds: exit 2 naming the file', ({ name, text, msg }) => {
+    const conf = join(root, name);
+    writeFileSync(conf, text);
+    mkdirSync(join(root, 'hostile-data', 'n'), { recursive: true });
+    const r = runCli(['ipam', 'show', '--data-dir', join(root, 'hostile-data'), '--config', conf]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(`--config ${conf}: `);
+    expect(r.stderr).toContain(msg);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  test('--config /dev/zero is refused after reading just past the bound, not read forever', () => {
+    mkdirSync(join(root, 'hostile-data', 'n'), { recursive: true });
+    const r = runCli(['ipam', 'show', '--data-dir', join(root, 'hostile-data'), '--config', '/dev/zero']);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain('--config /dev/zero: more than 1048576 bytes');
+  });
+
   test('a missing data dir is a clear input error', () => {
     const r = runCli(['ipam', 'show', '--data-dir', join(root, 'nope')]);
     expect(r.status).toBe(2);

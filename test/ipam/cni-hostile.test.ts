@@ -1,7 +1,7 @@
 // Hostile CNI input (issue 18): oversized, deep, malformed and over-long network configs and
 // environment get the CNI error JSON with the right code (6 undecodable, 7 invalid, 4 bad env),
 // short messages, and no addresses reserved; never a crash (999 with a RangeError) or a hang.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, truncateSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
@@ -14,6 +14,8 @@ import {
   MAX_ROUTES,
   MAX_STDIN_BYTES,
 } from '../../src/ipam/cni-limits.js';
+import { MAX_RESOLV_CONF_BYTES } from '../../src/ipam/resolv.js';
+import { MAX_STORE_FILE_BYTES } from '../../src/ipam/stores/file.js';
 import { envFor, runPluginAsync } from './cni-run.js';
 
 const root = mkdtempSync(join(tmpdir(), 'kp-ipam-hostile-'));
@@ -165,5 +167,31 @@ describe('the kubeplane-ipam executable on hostile stdin', () => {
     const r = await runPluginAsync(envFor('ADD', 'c1'), `{"name":"n","x":${deep(400_000)}}`);
     expect(r.status).toBe(1);
     expect(r.json).toMatchObject({ code: 6, msg: expect.stringMatching(/nested deeper than 64 levels/) });
+  });
+});
+
+describe('files the config points at, or the data dir holds, are read only so far', () => {
+  test('resolvConf: /dev/zero (endless) is refused, not read forever', async () => {
+    const dataDir = mkdtempSync(join(root, 'rz-'));
+    const out = await runCni(envFor('ADD', 'c1'), async () => conf(dataDir, `${subnet},"resolvConf":"/dev/zero"`));
+    expect(out.exitCode).toBe(1);
+    const json = JSON.parse(out.stdout) as { code: number; msg: string };
+    expect(json.msg).toBe(`/dev/zero: more than ${MAX_RESOLV_CONF_BYTES} bytes; not a resolv.conf`);
+    expect(readdirSync(dataDir)).toEqual([]);
+  });
+
+  test('a 1 GiB (sparse) file where a reservation should be: DEL fails naming it, in bounded memory', async () => {
+    const dataDir = mkdtempSync(join(root, 'big-'));
+    const stdin = conf(dataDir, subnet);
+    expect((await runCni(envFor('ADD', 'c1'), async () => stdin)).exitCode).toBe(0);
+    const file = join(dataDir, 'net', '10.1.0.2');
+    truncateSync(file, 2 ** 30);
+    const rss = process.memoryUsage().rss;
+    const out = await runCni(envFor('DEL', 'c1'), async () => stdin);
+    expect(out.exitCode).toBe(1);
+    expect((JSON.parse(out.stdout) as { msg: string }).msg).toContain(
+      `${file}: more than ${MAX_STORE_FILE_BYTES} bytes; not a host-local data file`,
+    );
+    expect(process.memoryUsage().rss - rss).toBeLessThan(2 ** 28);
   });
 });

@@ -1,11 +1,20 @@
 // Read-only view of a host-local style data dir for `kubeplane ipam show`: every network directory,
 // its reservations, cursors, and the range sets kubeplane-ipam recorded (.kubeplane/ranges.json).
 // Works on directories host-local wrote too (then ranges are unknown unless a config is given).
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { IpamError } from '../../errors.js';
+import { readFileBounded } from '../read-bounded.js';
 import { parseOwnerRecord } from '../store.js';
-import { isAddressFileName } from './file.js';
+import { isAddressFileName, MAX_STORE_FILE_BYTES } from './file.js';
+
+/** A data-dir file, bounded: a huge or endless one is an error naming it, not a hang. */
+function readDataFile(path: string): string {
+  const text = readFileBounded(path, MAX_STORE_FILE_BYTES);
+  if (text === undefined)
+    throw new IpamError('io', `${path}: more than ${MAX_STORE_FILE_BYTES} bytes; not a host-local data file`, path);
+  return text;
+}
 
 export interface NetworkDirState {
   readonly network: string;
@@ -27,9 +36,9 @@ function readNetwork(network: string, dir: string): NetworkDirState {
   for (const name of readdirSync(dir).sort()) {
     const path = join(dir, name);
     if (name.startsWith('last_reserved_ip.'))
-      cursors[name.slice('last_reserved_ip.'.length)] = readFileSync(path, 'utf8').trim();
+      cursors[name.slice('last_reserved_ip.'.length)] = readDataFile(path).trim();
     else if (isAddressFileName(name) && statSync(path).isFile()) {
-      const o = parseOwnerRecord(readFileSync(path, 'utf8'));
+      const o = parseOwnerRecord(readDataFile(path));
       allocations.push(o ? { ip: name, containerId: o.containerId, ifname: o.ifname } : { ip: name, empty: true });
     }
   }
@@ -37,7 +46,7 @@ function readNetwork(network: string, dir: string): NetworkDirState {
   let recordedRanges: unknown;
   if (existsSync(rangesPath)) {
     try {
-      recordedRanges = JSON.parse(readFileSync(rangesPath, 'utf8'));
+      recordedRanges = JSON.parse(readDataFile(rangesPath));
     } catch {
       recordedRanges = undefined;
     }

@@ -16,20 +16,11 @@
 // rebuilds it. The marker also holds the directory's mtime as our last operation left it: when
 // host-local (or anything else) adds or removes an address file in between, the next operation sees
 // a different mtime and rescans, so allocations host-local makes later are found too.
-import {
-  closeSync,
-  existsSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  statSync,
-  unlinkSync,
-  writeFileSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, mkdirSync, openSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { IpamError } from '../../errors.js';
 import { parseIP } from '../../net/ip.js';
+import { readFileBounded } from '../read-bounded.js';
 import { type Holding, type IpamStore, type Owner, ownerRecord, parseOwnerRecord } from '../store.js';
 import { OwnerIndex } from './file-index.js';
 import { withDirLock } from './lock.js';
@@ -39,9 +30,19 @@ import { readdirOrEmpty } from './read-dir.js';
 const INDEX_DIR = '.kubeplane';
 const LAST_PREFIX = 'last_reserved_ip.';
 
+/**
+ * Reservation, cursor and range-record files hold an ID and an interface name or one small JSON
+ * document; past this they were not written by a CNI plugin, and reading them whole could exhaust
+ * memory (or never end, for a FIFO or /dev/zero linked in).
+ */
+export const MAX_STORE_FILE_BYTES = 64 * 1024;
+
 function readOrUndefined(path: string): string | undefined {
   try {
-    return readFileSync(path, 'utf8');
+    const text = readFileBounded(path, MAX_STORE_FILE_BYTES);
+    if (text === undefined)
+      throw new IpamError('io', `${path}: more than ${MAX_STORE_FILE_BYTES} bytes; not a host-local data file`, path);
+    return text;
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw err;
