@@ -213,7 +213,11 @@ describe('kubeplane ipam show', () => {
 
   test.each([
     { name: 'big.conflist', text: `{"name":"n","pad":"${'x'.repeat(2 ** 21)}"}`, msg: 'more than 1048576 bytes' },
-    { name: 'deep.conflist', text: `{"name":"n","x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`, msg: 'nested deeper than 64 levels' },
+    {
+      name: 'deep.conflist',
+      text: `{"name":"n","x":${'['.repeat(200_000)}${']'.repeat(200_000)}}`,
+      msg: 'nested deeper than 64 levels',
+    },
   ])('--config $name is held to the plugin stdin bounds: exit 2 naming the file', ({ name, text, msg }) => {
     const conf = join(root, name);
     writeFileSync(conf, text);
