@@ -1,6 +1,6 @@
 // The operations endpoints on --metrics-listen: /health (CoreDNS `health`), /ready (`ready`) and
 // /metrics (`prometheus`), on one small HTTP server.
-import http from 'node:http';
+import { createBoundedServer } from '../net/http-server.js';
 import type { DnsMetrics } from './metrics.js';
 import type { ListenAddress } from './server.js';
 
@@ -10,7 +10,7 @@ export interface OpsServer {
 }
 
 export async function startOps(listen: ListenAddress, metrics: DnsMetrics, ready: () => boolean): Promise<OpsServer> {
-  const server = http.createServer((req, res) => {
+  const server = createBoundedServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     const send = (status: number, body: string, type = 'text/plain; charset=utf-8') => {
       res.writeHead(status, { 'content-type': type });

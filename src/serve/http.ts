@@ -1,6 +1,7 @@
 // The agent's HTTP endpoints, as kube-proxy serves them: /healthz and /livez (200 or 503, a JSON
 // body with the last sync time), /metrics (Prometheus text) and /proxyMode (the mode's name).
-import { createServer, type Server } from 'node:http';
+import type { Server } from 'node:http';
+import { createBoundedServer } from '../net/http-server.js';
 import type { Agent } from './agent.js';
 
 export interface AgentHttp {
@@ -10,7 +11,7 @@ export interface AgentHttp {
 }
 
 export async function startAgentHttp(agent: Agent, mode: string, host: string, port: number): Promise<AgentHttp> {
-  const server: Server = createServer((req, res) => {
+  const server: Server = createBoundedServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz' || path === '/livez') {
       const ok = agent.healthy();

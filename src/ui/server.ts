@@ -3,11 +3,12 @@
 // says when the store changed. It follows a ClusterStore: each change makes a new ConsoleView, and
 // the one before is kept for the diff view.
 import { readFile } from 'node:fs/promises';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { ClusterStore, Watch } from '../cluster/store.js';
 import type { ClusterObject } from '../cluster/types.js';
 import { ConsoleRequestError, KubeplaneError } from '../errors.js';
+import { createBoundedServer } from '../net/http-server.js';
 import { ROUTES } from './api.js';
 import { ConsoleView, type ViewOptions } from './view.js';
 
@@ -48,6 +49,9 @@ async function loadAssets(): Promise<Map<string, Buffer>> {
     out.set(file, await readFile(new URL(`./assets/${file}`, import.meta.url)));
   return out;
 }
+
+/** Open /api/events streams at once (a browser tab holds one). */
+export const MAX_EVENT_STREAMS = 64;
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body);
@@ -96,6 +100,9 @@ export async function startConsole(store: ClusterStore, options: ConsoleOptions)
       return res.end(assets.get(asset));
     }
     if (url.pathname === '/api/events') {
+      // Each stream holds a socket for as long as the client likes: a bounded number of them.
+      if (streams.size >= MAX_EVENT_STREAMS)
+        return sendJson(res, 503, { error: `${MAX_EVENT_STREAMS} event streams are open; close one first` });
       res.writeHead(200, {
         'content-type': 'text/event-stream',
         'cache-control': 'no-store',
@@ -103,7 +110,7 @@ export async function startConsole(store: ClusterStore, options: ConsoleOptions)
       });
       res.write(`event: hello\ndata: ${JSON.stringify({ version: view.version, follow: options.follow })}\n\n`);
       streams.add(res);
-      req.on('close', () => streams.delete(res));
+      res.on('close', () => streams.delete(res));
       return;
     }
     const route = ROUTES[url.pathname];
@@ -125,7 +132,7 @@ export async function startConsole(store: ClusterStore, options: ConsoleOptions)
     }
   };
 
-  const server = createServer((req, res) => {
+  const server = createBoundedServer((req, res) => {
     handle(req, res).catch((err) => {
       options.onError?.(err);
       if (!res.headersSent) sendJson(res, 500, { error: 'internal error' });
