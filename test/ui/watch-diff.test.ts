@@ -106,7 +106,7 @@ describeBrowser('kubeplane ui --watch: the diff between two syncs in the page', 
     // Three syncs kept; choose the first and the last: both changes, in nftables.
     const ids = await page
       .locator('#diff-from option')
-      .evaluateAll((os) => os.map((o) => (o as HTMLOptionElement).value));
+      .evaluateAll((os) => os.map((o) => o.getAttribute('value') ?? ''));
     expect(ids).toHaveLength(3);
     expect(ids.slice(1).map(Number)).toEqual([v1, v2]);
     await page.selectOption('#diff-mode', 'nftables');
@@ -114,7 +114,9 @@ describeBrowser('kubeplane ui --watch: the diff between two syncs in the page', 
     await page.locator('#diff-title', { hasText: `sync ${ids[0]} to sync ${v2} in nftables` }).waitFor();
     expect(await page.textContent('#diff-result')).toContain('changed Services: shop/api, shop/frontend');
     const shown = (await page.textContent('#diff-output'))!;
-    const api = await fetch(new URL(`/api/diff?mode=nftables&from=${ids[0]}&to=${v2}`, url)).then((r) => r.json());
+    const api = await fetch(new URL(`/api/diff?mode=nftables&from=${ids[0]}&to=${v2}`, url)).then(
+      (r) => r.json() as Promise<{ output: string }>,
+    );
     expect(shown).toBe(api.output);
     expect(shown).toContain('30082');
     await page.screenshot({ path: join(DOCS, 'console-diff.png') });
