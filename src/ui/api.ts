@@ -25,6 +25,7 @@ function summary(view: ConsoleView) {
     modes: RULES_MODES,
     traceModes: TRACE_MODES,
     diffAvailable: view.previous !== undefined,
+    syncs: view.syncs.length,
   };
 }
 
@@ -180,11 +181,31 @@ async function dns(view: ConsoleView, q: Params) {
   };
 }
 
+function syncs(view: ConsoleView) {
+  return {
+    current: view.version,
+    syncs: view.syncs.map((s) => ({
+      id: s.id,
+      at: s.at,
+      services: s.objects.filter((o) => o.kind === 'Service').length,
+    })),
+  };
+}
+
 async function diff(view: ConsoleView, q: Params) {
   const mode = oneOf(q, 'mode', RULES_MODES);
   const family = oneOf(q, 'family', FAMILIES, 'IPv4');
-  const d = await view.diff(mode, family);
-  return d ? { mode, family, available: true, ...d } : { mode, family, available: false };
+  const given = q.has('from') || q.has('to');
+  // Without ids: the last change (the snapshot before this one, to this one).
+  if (!given && !view.previous) return { mode, family, available: false };
+  const toId = q.has('to') ? wholeNumber(q, 'to', 0, Number.MAX_SAFE_INTEGER) : view.version;
+  const fromId = q.has('from') ? wholeNumber(q, 'from', 0, Number.MAX_SAFE_INTEGER) : view.previous?.id;
+  if (fromId === undefined) throw new ConsoleRequestError('from', 'is required: the console has seen no change yet');
+  const from = view.sync(fromId, 'from');
+  const to = view.sync(toId, 'to');
+  if (from.id === to.id) throw new ConsoleRequestError('to', `must be another sync than from (${from.id})`);
+  const d = await view.diff(mode, family, from, to);
+  return { mode, family, available: true, from: from.id, to: to.id, ...d };
 }
 
 export const ROUTES: Readonly<Record<string, Route>> = {
@@ -196,5 +217,6 @@ export const ROUTES: Readonly<Record<string, Route>> = {
   '/api/explain': explain,
   '/api/dns': dns,
   '/api/ipam': (view) => ({ nodes: view.ipam() }),
+  '/api/syncs': syncs,
   '/api/diff': diff,
 };

@@ -1,7 +1,7 @@
 // The console's HTTP server (node:http): the page and its assets from src/ui/assets (copied into
 // dist by the build), the JSON API under /api/, and /api/events, a server-sent event stream that
 // says when the store changed. It follows a ClusterStore: each change makes a new ConsoleView, and
-// the one before is kept for the diff view.
+// the last SYNC_HISTORY snapshots are kept for the diff view.
 import { readFile } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -10,7 +10,7 @@ import type { ClusterObject } from '../cluster/types.js';
 import { ConsoleRequestError, KubeplaneError } from '../errors.js';
 import { createBoundedServer } from '../net/http-server.js';
 import { ROUTES } from './api.js';
-import { ConsoleView, type ViewOptions } from './view.js';
+import { ConsoleView, SYNC_HISTORY, type SyncRecord, type ViewOptions } from './view.js';
 
 export interface ConsoleOptions extends ViewOptions {
   host: string;
@@ -62,7 +62,14 @@ function sendJson(res: ServerResponse, status: number, body: unknown): void {
 export async function startConsole(store: ClusterStore, options: ConsoleOptions): Promise<RunningConsole> {
   const assets = await loadAssets();
   const first = await store.snapshot();
-  let view = new ConsoleView(first.objects, first.resourceVersion, undefined, options);
+  const record = (objects: readonly ClusterObject[], id: number): SyncRecord => ({
+    id,
+    at: new Date().toISOString(),
+    objects,
+  });
+  // A bounded history: the diff view can compare any two snapshots still in it.
+  let history: SyncRecord[] = [record(first.objects, first.resourceVersion)];
+  let view = new ConsoleView(first.objects, first.resourceVersion, history, options);
   const streams = new Set<ServerResponse>();
 
   // Store events arrive one by one; a burst becomes one new view (and one SSE message).
@@ -76,8 +83,8 @@ export async function startConsole(store: ClusterStore, options: ConsoleOptions)
       try {
         const snap = await store.snapshot();
         if (snap.resourceVersion === view.version) return;
-        const previous: readonly ClusterObject[] = view.objects;
-        view = new ConsoleView(snap.objects, snap.resourceVersion, previous, options);
+        history = [...history, record(snap.objects, snap.resourceVersion)].slice(-SYNC_HISTORY);
+        view = new ConsoleView(snap.objects, snap.resourceVersion, history, options);
         const message = `event: change\ndata: ${JSON.stringify({ version: view.version })}\n\n`;
         for (const s of streams) s.write(message);
       } catch (err) {

@@ -9,14 +9,14 @@ import { ZoneIndex } from '../dns/index.js';
 import { ConsoleRequestError } from '../errors.js';
 import { cidrContains, cidrSize, parseCIDR, parseIP } from '../net/index.js';
 import { type ProxyConfig, resolveProxyConfig, selectNodeName } from '../proxy/config.js';
-import type { ProxyMode } from '../proxy/mode.js';
-import { renderFullSync, replayDiff, trackerFor } from '../proxy/run.js';
+import type { Payload, ProxyMode } from '../proxy/mode.js';
+import { diffPayloads, renderFullSync, replayDiff, trackerFor } from '../proxy/run.js';
 import type { ProxyState } from '../proxy/state.js';
 import { ownedLines, type RulesMode } from './owned-lines.js';
 
 export type ModeLoader = (name: string) => Promise<ProxyMode>;
 export const RULES_MODES: readonly RulesMode[] = ['iptables', 'nftables', 'ipvs'];
-export const TRACE_MODES = ['iptables', 'nftables'] as const;
+export const TRACE_MODES = ['iptables', 'nftables', 'ipvs'] as const;
 export type TraceMode = (typeof TRACE_MODES)[number];
 
 export interface ConsoleWarning {
@@ -24,6 +24,17 @@ export interface ConsoleWarning {
   object?: string;
   message: string;
 }
+
+/** One snapshot the console saw: the store at one resourceVersion (its id). */
+export interface SyncRecord {
+  readonly id: number;
+  /** When the console took it in (ISO 8601). */
+  readonly at: string;
+  readonly objects: readonly ClusterObject[];
+}
+
+/** How many snapshots the console keeps for the diff view (the oldest go first). */
+export const SYNC_HISTORY = 16;
 
 export interface ViewOptions {
   loadMode: ModeLoader;
@@ -57,8 +68,8 @@ export class ConsoleView {
   constructor(
     readonly objects: readonly ClusterObject[],
     readonly version: number,
-    /** The snapshot before the last change, for the diff view. */
-    readonly previous: readonly ClusterObject[] | undefined,
+    /** The snapshots seen so far, oldest first, this one last (at most SYNC_HISTORY). */
+    readonly syncs: readonly SyncRecord[],
     private readonly options: ViewOptions,
   ) {
     this.node = selectNodeName(objects, options.node);
@@ -106,11 +117,7 @@ export class ConsoleView {
           { node: this.node },
           { family, format: 'text', profile: 'default' },
         );
-        // One payload is traced as is; several (ipvs) are joined under their headers, as `rules` prints.
-        const text =
-          result.payloads.length === 1
-            ? result.payloads[0]!.text
-            : result.payloads.map((p) => `${p.header}\n${p.text}`).join('');
+        const text = payloadText(result.payloads);
         return { mode, family, text, lines: text.split('\n').length - 1, stats: result.stats };
       });
       this.renders.set(k, r);
@@ -136,7 +143,8 @@ export class ConsoleView {
         const impl = await this.options.loadMode(mode);
         const config = node === this.node ? this.config : resolveProxyConfig(this.objects, { node });
         const result = renderFullSync(impl, this.objects, { node }, { family, format: 'text', profile: 'default' });
-        const text = result.payloads.map((x) => x.text).join('');
+        // The same text /api/rules shows, so a trace step's line number points into it.
+        const text = payloadText(result.payloads);
         return loadDataplane(mode, text, { localAddresses: [...config.nodeIPs.IPv4, ...config.nodeIPs.IPv6] });
       })();
       this.planes.set(k, p);
@@ -196,25 +204,38 @@ export class ConsoleView {
     });
   }
 
-  /** The partial sync the last change made, in one mode (undefined before any change). */
-  async diff(mode: RulesMode, family: IPFamily) {
-    if (!this.previous) return undefined;
+  /** The snapshot before this one, when the console has seen a change. */
+  get previous(): SyncRecord | undefined {
+    return this.syncs.length > 1 ? this.syncs[this.syncs.length - 2] : undefined;
+  }
+
+  sync(id: number, parameter: string): SyncRecord {
+    const s = this.syncs.find((x) => x.id === id);
+    if (!s)
+      throw new ConsoleRequestError(
+        parameter,
+        `no sync ${id} in the console's history (it keeps ${this.syncs.map((x) => x.id).join(', ')})`,
+      );
+    return s;
+  }
+
+  /**
+   * What `kubeplane diff --from A --to B` prints for one mode: the partial sync a node holding
+   * snapshot `from` makes when the store changes to snapshot `to` (the library's diff core).
+   */
+  async diff(mode: RulesMode, family: IPFamily, from: SyncRecord, to: SyncRecord) {
     const impl = await this.options.loadMode(mode);
-    const d = replayDiff(
-      impl,
-      this.previous,
-      this.objects,
-      { node: this.node },
-      { family, format: 'text', profile: 'default' },
-    );
-    const text = (r: typeof d.after) =>
-      r.payloads.map((p) => (r.payloads.length > 1 ? `${p.header}\n${p.text}` : p.text)).join('');
+    const options = { family, format: 'text', profile: 'default' } as const;
+    const d = replayDiff(impl, from.objects, to.objects, { node: this.options.node }, options);
+    const { payloads, summary } = diffPayloads(impl, d, 'text');
+    const body = payloadText(payloads);
     return {
       changedServices: d.changedServices,
-      summary: d.after.summary,
+      summary,
       stats: d.after.stats,
-      payload: text(d.after),
-      ...(d.later ? { later: text(d.later) } : {}),
+      payload: body,
+      // The text output of `kubeplane diff`: the payload, then the summary as comment lines.
+      output: `${body}${summary.map((l) => `# ${l}\n`).join('')}`,
     };
   }
 
@@ -223,6 +244,11 @@ export class ConsoleView {
     if (!svc) throw new ConsoleRequestError('service', `no Service ${namespace}/${name} in the cluster`);
     return svc;
   }
+}
+
+/** One payload as is; several (ipvs) joined under their headers, as `rules` and `diff` print them. */
+function payloadText(payloads: readonly Payload[]): string {
+  return payloads.length === 1 ? payloads[0]!.text : payloads.map((p) => `${p.header}\n${p.text}`).join('');
 }
 
 function podIPs(p: Pod): string[] {

@@ -1,9 +1,12 @@
 // The console's JSON API over real HTTP on the demo fixture: every view's route, the owned-line
 // highlighting checked against the payload text itself, traces whose steps point at real lines,
 // 400s with reasons (never a stack), and live updates over server-sent events.
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { EndpointSlice } from '../../src/cluster/types.js';
+import { runCli } from '../support/cli.js';
 import { startTestConsole, type TestConsole } from './support.js';
 
 let c: TestConsole;
@@ -92,6 +95,25 @@ describe('trace', () => {
     expect(r.body.expected).toEqual({ '10.244.0.10:8080': 0.5, '10.244.1.10:8080': 0.5 });
   });
 
+  test('ipvs: 1000 connections through the virtual server, the path pointing at lines of the ipvs rules', async () => {
+    const r = await c.get('/api/trace?mode=ipvs&from=10.244.0.200&to=10.96.10.10:80&count=1000');
+    expect(r.status).toBe(200);
+    expect(r.body.mode).toBe('ipvs');
+    expect(r.body.endpoint).toMatch(/^10\.244\.[01]\.10:8080$/);
+    const rules: string[] = (await c.get('/api/rules?mode=ipvs')).body.text.split('\n');
+    const real = r.body.path.filter((s: { line: number }) => s.line > 0);
+    expect(real.length).toBeGreaterThan(0);
+    // iptables steps quote their line; the IPVS step names the virtual server of its line.
+    for (const s of real)
+      if (s.table === 'ipvs') expect(s.text).toContain(rules[s.line - 1]!.replace(/^-A /, 'virtual service '));
+      else expect(s.text).toBe(rules[s.line - 1]);
+    expect(real.map((s: { table: string }) => s.table)).toContain('ipvs');
+    expect(rules[real.find((s: { table: string }) => s.table === 'ipvs').line - 1]).toBe('-A -t 10.96.10.10:80 -s rr');
+    expect(Object.keys(r.body.counts).sort()).toEqual(['10.244.0.10:8080', '10.244.1.10:8080']);
+    // rr over short connections: an even split.
+    expect(r.body.expected).toEqual({ '10.244.0.10:8080': 0.5, '10.244.1.10:8080': 0.5 });
+  });
+
   test('nftables: a Service without endpoints is rejected', async () => {
     const r = await c.get('/api/trace?mode=nftables&from=10.244.0.200&to=10.96.10.90:80');
     expect(r.body.verdict).toBe('REJECT');
@@ -167,6 +189,15 @@ describe('bad requests get 400 with a reason', () => {
     { name: 'a DNS name with a space', path: '/api/dns?name=a%20b', parameter: 'name' },
     { name: 'an unknown record type', path: '/api/dns?name=frontend&type=MX2', parameter: 'type' },
     { name: 'an unknown service type', path: '/api/services?type=Headless', parameter: 'type' },
+    {
+      name: 'a trace in userspace mode',
+      path: '/api/trace?mode=userspace&from=10.0.0.1&to=10.96.10.10:80',
+      parameter: 'mode',
+    },
+    { name: 'a sync id that is not a number', path: '/api/diff?mode=iptables&from=abc', parameter: 'from' },
+    { name: 'a negative sync id', path: '/api/diff?mode=iptables&from=-1&to=2', parameter: 'from' },
+    { name: 'a sync the console never kept', path: '/api/diff?mode=iptables&from=999999', parameter: 'from' },
+    { name: 'a diff before any change, without from', path: '/api/diff?mode=iptables&to=999999', parameter: 'from' },
   ])('$name', async ({ path, parameter }) => {
     const r = await c.get(path);
     expect(r.status).toBe(400);
@@ -216,6 +247,79 @@ describe('live updates', () => {
     expect(d.body.payload).toContain('-X KUBE-SEP-DNEA7RLSAO4BR5MP');
     const svc = await c.get('/api/services?q=shop/frontend');
     expect(svc.body.services[0].endpoints).toBe(1);
+  });
+});
+
+describe('a diff between any two syncs', () => {
+  // Runs after 'live updates': sync 0 is the fixture, sync 1 took frontend's node-b endpoint away.
+  test('the history lists every snapshot; any two diff like `kubeplane diff --from --to`', async () => {
+    const before = (await c.get('/api/syncs')).body;
+    expect(before.syncs).toHaveLength(2);
+    const [s0, s1] = before.syncs as { id: number; at: string; services: number }[];
+    expect(s1!.id).toBe(before.current);
+    expect(s0!.services).toBe(15);
+    // A second change: a new Service with no endpoints.
+    await c.store.upsert([
+      {
+        apiVersion: 'v1',
+        kind: 'Service',
+        metadata: { name: 'added', namespace: 'shop' },
+        spec: { clusterIP: '10.96.10.99', ports: [{ name: 'http', port: 8081, protocol: 'TCP' }] },
+      },
+    ]);
+    await c.console.settled();
+    const after = (await c.get('/api/syncs')).body;
+    expect(after.syncs).toHaveLength(3);
+    const s2 = after.syncs[2];
+    expect(s2.services).toBe(16);
+    // Sync 0 to sync 2 spans both changes.
+    const d = await c.get(`/api/diff?mode=iptables&from=${s0!.id}&to=${s2.id}`);
+    expect(d.status).toBe(200);
+    expect(d.body).toMatchObject({ from: s0!.id, to: s2.id, available: true });
+    expect(d.body.changedServices).toEqual(['shop/added', 'shop/frontend']);
+    expect(d.body.output).toContain('-X KUBE-SEP-DNEA7RLSAO4BR5MP');
+    expect(d.body.output).toContain('shop/added:http has no endpoints');
+    // Backwards: sync 2 to sync 1 removes only what the second change added.
+    const back = await c.get(`/api/diff?mode=nftables&from=${s2.id}&to=${s1!.id}`);
+    expect(back.body.changedServices).toEqual(['shop/added']);
+    // The default is the last change.
+    expect((await c.get('/api/diff?mode=iptables')).body).toMatchObject({ from: s1!.id, to: s2.id });
+    // The same two states through the CLI print the same text, in every mode.
+    const dir = mkdtempSync(join(tmpdir(), 'kubeplane-console-diff-'));
+    try {
+      const snapshot = async (id: number) => {
+        const list = c.console.view().syncs.find((x) => x.id === id)!.objects;
+        const file = join(dir, `sync-${id}.json`);
+        writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: list }));
+        return file;
+      };
+      const from = await snapshot(s0!.id);
+      const to = await snapshot(s2.id);
+      for (const mode of ['iptables', 'nftables', 'ipvs']) {
+        const api = await c.get(`/api/diff?mode=${mode}&from=${s0!.id}&to=${s2.id}`);
+        const cli = runCli(['diff', '--mode', mode, '--from', from, '--to', to]);
+        expect(cli.stderr).toBe('');
+        expect(cli.status).toBe(0);
+        expect(api.body.output).toBe(cli.stdout);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('bad sync ids get 400 with a reason naming the kept ones', async () => {
+    const { syncs } = (await c.get('/api/syncs')).body;
+    const r = await c.get('/api/diff?mode=iptables&from=424242');
+    expect(r.status).toBe(400);
+    expect(r.body.error).toBe(
+      `from: no sync 424242 in the console's history (it keeps ${syncs.map((x: { id: number }) => x.id).join(', ')})`,
+    );
+    const same = await c.get(`/api/diff?mode=iptables&from=${syncs[0].id}&to=${syncs[0].id}`);
+    expect(same.status).toBe(400);
+    expect(same.body.parameter).toBe('to');
+    const bad = await c.get('/api/diff?mode=iptables&to=1.5');
+    expect(bad.body).toMatchObject({ parameter: 'to' });
+    expect(bad.body.error).toMatch(/^to: "1\.5" must be a whole number/);
   });
 });
 

@@ -119,6 +119,28 @@ describeBrowser('the console in headless chromium', () => {
     await page.screenshot({ path: join(DOCS, 'console-trace.png') });
   });
 
+  test('traces in ipvs mode: the path passes the virtual server, the chart splits rr evenly', async () => {
+    await page.goto(`${c.console.url}#trace`);
+    await page.selectOption('#trace-form [name=mode]', 'ipvs');
+    await page.fill('#trace-form [name=to]', '10.96.10.10:80');
+    await page.fill('#trace-form [name=count]', '1000');
+    await page.click('#trace-form button[type=submit]');
+    await page.locator('#trace-path g.chain[data-chain="ipvs LOCAL_IN"]').waitFor();
+    const chains = await page
+      .locator('#trace-path g.chain')
+      .evaluateAll((gs) => gs.map((g) => g.getAttribute('data-chain')));
+    expect(chains.slice(0, 2)).toEqual(['nat PREROUTING', 'nat KUBE-SERVICES']);
+    expect(chains).toContain('filter KUBE-IPVS-FILTER');
+    expect(await page.textContent('#trace-steps')).toContain('virtual service -t 10.96.10.10:80 -s rr');
+    const bars = await page
+      .locator('#trace-chart rect.bar')
+      .evaluateAll((rs) => rs.map((r) => [r.getAttribute('data-endpoint'), Number(r.getAttribute('width'))]));
+    expect(bars.map(([k]) => k)).toEqual(['10.244.0.10:8080', '10.244.1.10:8080']);
+    for (const [, w] of bars) expect(Math.abs((w as number) - 210)).toBeLessThan(40);
+    await page.screenshot({ path: join(DOCS, 'console-trace-ipvs.png') });
+    await page.selectOption('#trace-form [name=mode]', 'iptables');
+  });
+
   test('a bad trace says why, from the 400', async () => {
     await page.fill('#trace-form [name=to]', '10.96.10.10');
     await page.click('#trace-form button[type=submit]');
@@ -151,6 +173,5 @@ describeBrowser('the console in headless chromium', () => {
     await c.store.upsert([{ ...slice, endpoints: (slice.endpoints ?? []).slice(0, 1) }]);
     await page.locator('#diff-result', { hasText: 'changed Services: shop/frontend' }).waitFor();
     expect(await page.textContent('#live')).toMatch(/^live: store version \d+/);
-    await page.screenshot({ path: join(DOCS, 'console-diff.png') });
   });
 });

@@ -294,10 +294,26 @@ async function loadIpam() {
   $('ipam-table').tBodies[0].replaceChildren(...rows);
 }
 
-// ---- Diff between the last two syncs ----
-async function loadDiff() {
-  const d = await api('diff', { mode: $('diff-mode').value });
-  if (!d.available) {
+// ---- Diff between any two syncs the console kept ----
+function syncOptions(select, syncs, chosen) {
+  select.replaceChildren(
+    ...syncs.map((x) =>
+      el('option', { value: String(x.id), text: `${x.id} (${x.at.slice(11, 19)}, ${x.services} Services)` }),
+    ),
+  );
+  if (chosen !== undefined) select.value = String(chosen);
+}
+
+async function loadDiff(keepChoice = false) {
+  $('diff-error').textContent = '';
+  const { syncs, current } = await api('syncs');
+  const ids = syncs.map((x) => String(x.id));
+  // The last change unless the user picked two syncs that are still kept.
+  const from = keepChoice && ids.includes($('diff-from').value) ? $('diff-from').value : ids.at(-2);
+  const to = keepChoice && ids.includes($('diff-to').value) ? $('diff-to').value : String(current);
+  syncOptions($('diff-from'), syncs, from);
+  syncOptions($('diff-to'), syncs, to);
+  if (syncs.length < 2) {
     $('diff-result').replaceChildren(
       el('p', {
         class: 'muted',
@@ -306,10 +322,17 @@ async function loadDiff() {
     );
     return;
   }
-  $('diff-result').replaceChildren(
-    el('p', { text: `changed Services: ${d.changedServices.join(', ') || 'none'}` }),
-    el('pre', { class: 'payload', text: d.payload }),
-  );
+  try {
+    const d = await api('diff', { mode: $('diff-mode').value, family: $('diff-family').value, from, to });
+    $('diff-result').replaceChildren(
+      el('p', { id: 'diff-title', text: `sync ${d.from} to sync ${d.to} in ${d.mode} (${d.family})` }),
+      el('p', { text: `changed Services: ${d.changedServices.join(', ') || 'none'}` }),
+      el('pre', { class: 'payload', id: 'diff-output', text: d.output }),
+    );
+  } catch (err) {
+    $('diff-result').replaceChildren();
+    $('diff-error').textContent = err.message;
+  }
 }
 
 // ---- Tabs, routing, live updates ----
@@ -351,7 +374,8 @@ async function start() {
   $('explain-btn').addEventListener('click', explain);
   $('trace-form').addEventListener('submit', runTrace);
   $('dns-form').addEventListener('submit', runDns);
-  $('diff-mode').addEventListener('change', loadDiff);
+  $('diff-form').addEventListener('change', () => loadDiff(true));
+  $('diff-form').addEventListener('submit', (e) => e.preventDefault());
   window.addEventListener('hashchange', route);
   const events = new EventSource('/api/events');
   events.addEventListener('hello', (e) => {
