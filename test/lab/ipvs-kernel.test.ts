@@ -19,7 +19,10 @@ async function netns(): Promise<string> {
 }
 
 /** `ipset save` and `iptables-save` of a namespace, ordered and without counters or dates. */
-async function dump(ns: string, family: 'IPv4' | 'IPv6' = 'IPv4'): Promise<{ ipset: string[]; iptables: string[]; addresses: string[] }> {
+async function dump(
+  ns: string,
+  family: 'IPv4' | 'IPv6' = 'IPv4',
+): Promise<{ ipset: string[]; iptables: string[]; addresses: string[] }> {
   const ipset = (await inNetns(ns, 'ipset', ['save'])).stdout
     .split('\n')
     .filter(Boolean)
@@ -73,27 +76,27 @@ describe.sequential('ipvs in a kernel', () => {
       if (!applied.via.some((v) => v.includes('no dummy links'))) expect(d.addresses).toContain('10.96.0.1/32');
     });
 
-    test.each(upstreamCases)('upstream case $dir loads, every rendered member is in the kernel', async ({
-      dir,
-      family,
-    }) => {
-      const objs = await objectsOf([`${UPSTREAM}/${dir}/cluster.yaml`]);
-      const r = renderFull(objs, { profile: 'kube-proxy-test', family });
-      const ns = await netns();
-      const applied = await ipvsApplier.apply(ns, r.payloads, { full: true, family });
-      const d = await dump(ns, family);
-      const rendered = r.payloads[1]!.text.split('\n').filter((l) => l.startsWith('add '));
-      expect(d.ipset.filter((l) => l.startsWith('add ')).sort()).toEqual(rendered.sort());
-      // Every rendered rule is in the kernel, chain by chain (the -m ipvs ones where xt_ipvs is).
-      const noIpvs = applied.via.some((v) => v.includes('without the -m ipvs'));
-      const rules = r.payloads[2]!.text.split('\n').filter((l) => !(noIpvs && l.includes(' -m ipvs ')));
-      const chains = (l: string[]) =>
-        l
-          .filter((x) => x.startsWith('-A '))
-          .map((x) => x.split(' ')[1])
-          .sort();
-      expect(chains(d.iptables)).toEqual(chains(rules));
-    });
+    test.each(upstreamCases)(
+      'upstream case $dir loads, every rendered member is in the kernel',
+      async ({ dir, family }) => {
+        const objs = await objectsOf([`${UPSTREAM}/${dir}/cluster.yaml`]);
+        const r = renderFull(objs, { profile: 'kube-proxy-test', family });
+        const ns = await netns();
+        const applied = await ipvsApplier.apply(ns, r.payloads, { full: true, family });
+        const d = await dump(ns, family);
+        const rendered = r.payloads[1]!.text.split('\n').filter((l) => l.startsWith('add '));
+        expect(d.ipset.filter((l) => l.startsWith('add ')).sort()).toEqual(rendered.sort());
+        // Every rendered rule is in the kernel, chain by chain (the -m ipvs ones where xt_ipvs is).
+        const noIpvs = applied.via.some((v) => v.includes('without the -m ipvs'));
+        const rules = r.payloads[2]!.text.split('\n').filter((l) => !(noIpvs && l.includes(' -m ipvs ')));
+        const chains = (l: string[]) =>
+          l
+            .filter((x) => x.startsWith('-A '))
+            .map((x) => x.split(' ')[1])
+            .sort();
+        expect(chains(d.iptables)).toEqual(chains(rules));
+      },
+    );
 
     test('full(A) + partial(A->B) gives the sets, rules and addresses of full(B)', async () => {
       const a = await objectsOf([fixture('demo')]);
