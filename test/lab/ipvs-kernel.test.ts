@@ -1,6 +1,7 @@
 // The IPVS mode's ipsets and companion iptables payload in a real kernel: a full sync loads
 // (ipset restore, then iptables-restore --noflush), and a partial sync's set and rule changes on top
 // of full(A) leave the state full(B) writes (compared as `ipset save` and `iptables-save`).
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
 import type { ClusterObject } from '../../src/cluster/types.js';
 import { ipvsApplier } from '../../src/lab/appliers/ipvs.js';
@@ -18,13 +19,16 @@ async function netns(): Promise<string> {
 }
 
 /** `ipset save` and `iptables-save` of a namespace, ordered and without counters or dates. */
-async function dump(ns: string): Promise<{ ipset: string[]; iptables: string[]; addresses: string[] }> {
+async function dump(
+  ns: string,
+  family: 'IPv4' | 'IPv6' = 'IPv4',
+): Promise<{ ipset: string[]; iptables: string[]; addresses: string[] }> {
   const ipset = (await inNetns(ns, 'ipset', ['save'])).stdout
     .split('\n')
     .filter(Boolean)
     .map((l) => l.replace(/ initval 0x[0-9a-f]+/, ''))
     .sort();
-  const iptables = (await inNetns(ns, 'iptables-save', [])).stdout
+  const iptables = (await inNetns(ns, family === 'IPv6' ? 'ip6tables-save' : 'iptables-save', [])).stdout
     .split('\n')
     .filter((l) => l && !l.startsWith('#'))
     .map((l) => l.replace(/\[\d+:\d+\]/, '[0:0]'));
@@ -33,6 +37,15 @@ async function dump(ns: string): Promise<{ ipset: string[]; iptables: string[]; 
   const addresses = [...addr.matchAll(/inet6? (\S+)/g)].map((m) => m[1]!).sort();
   return { ipset, iptables, addresses };
 }
+
+/** The upstream proxier cases (fixtures/upstream-ipvs/), with the family each is rendered for. */
+const UPSTREAM = fixture('upstream-ipvs');
+const upstreamCases = readdirSync(UPSTREAM)
+  .sort()
+  .map((dir) => {
+    const e = JSON.parse(readFileSync(`${UPSTREAM}/${dir}/expected.json`, 'utf8')) as { family?: 'IPv4' | 'IPv6' };
+    return { dir, family: e.family ?? ('IPv4' as const) };
+  });
 
 const clone = (o: ClusterObject[]) => structuredClone(o) as ClusterObject[];
 
@@ -62,6 +75,28 @@ describe.sequential('ipvs in a kernel', () => {
       expect(chains(d.iptables)).toEqual(chains(rules));
       if (!applied.via.some((v) => v.includes('no dummy links'))) expect(d.addresses).toContain('10.96.0.1/32');
     });
+
+    test.each(upstreamCases)(
+      'upstream case $dir loads, every rendered member is in the kernel',
+      async ({ dir, family }) => {
+        const objs = await objectsOf([`${UPSTREAM}/${dir}/cluster.yaml`]);
+        const r = renderFull(objs, { profile: 'kube-proxy-test', family });
+        const ns = await netns();
+        const applied = await ipvsApplier.apply(ns, r.payloads, { full: true, family });
+        const d = await dump(ns, family);
+        const rendered = r.payloads[1]!.text.split('\n').filter((l) => l.startsWith('add '));
+        expect(d.ipset.filter((l) => l.startsWith('add ')).sort()).toEqual(rendered.sort());
+        // Every rendered rule is in the kernel, chain by chain (the -m ipvs ones where xt_ipvs is).
+        const noIpvs = applied.via.some((v) => v.includes('without the -m ipvs'));
+        const rules = r.payloads[2]!.text.split('\n').filter((l) => !(noIpvs && l.includes(' -m ipvs ')));
+        const chains = (l: string[]) =>
+          l
+            .filter((x) => x.startsWith('-A '))
+            .map((x) => x.split(' ')[1])
+            .sort();
+        expect(chains(d.iptables)).toEqual(chains(rules));
+      },
+    );
 
     test('full(A) + partial(A->B) gives the sets, rules and addresses of full(B)', async () => {
       const a = await objectsOf([fixture('demo')]);

@@ -3,6 +3,7 @@
 // `dry` a scheduler answers without moving its own state (rr/wrr position, lblc/lblcr choices).
 import { UsageError } from '../../errors.js';
 import { foldAddress, hash32 } from './hash.js';
+import { mhLookup, mhPick } from './maglev.js';
 import type { VirtualService } from './table.js';
 
 /** One service's destinations as counters (typed arrays: read on every decision). */
@@ -176,7 +177,24 @@ function lblcr(): Pick {
   };
 }
 
-export const EMULATED_SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'sed', 'nq', 'sh', 'dh', 'lblc', 'lblcr'] as const;
+/**
+ * mh (ip_vs_mh.c). A table gives weights, not last weights: a weight-0 destination is taken to be
+ * draining from weight 1 (kube-proxy's graceful termination drops a live weight-1 server to 0), so
+ * it keeps its slots and sources hashing there get no destination (or, with mh-fallback, another).
+ */
+function mh(vs: VirtualService): Pick {
+  const lookup = mhLookup(
+    vs.destinations.map((x) => ({ address: x.address, port: x.port, lastWeight: x.weight > 0 ? x.weight : 1 })),
+  );
+  const usePort = vs.flags.includes('mh-port');
+  const fallback = vs.flags.includes('mh-fallback');
+  return (d, client) => {
+    if (d.n === 0) return -1;
+    return mhPick(lookup, foldAddress(client.address), usePort ? client.port : 0, fallback, (i) => d.weight[i]! > 0);
+  };
+}
+
+export const EMULATED_SCHEDULERS = ['rr', 'wrr', 'lc', 'wlc', 'sed', 'nq', 'sh', 'dh', 'lblc', 'lblcr', 'mh'] as const;
 
 export function schedulerFor(vs: VirtualService): Pick {
   const srcPort = vs.flags.includes('sh-port');
@@ -201,6 +219,8 @@ export function schedulerFor(vs: VirtualService): Pick {
       return lblc();
     case 'lblcr':
       return lblcr();
+    case 'mh':
+      return mh(vs);
     default:
       throw new UsageError(
         `IPVS scheduler ${vs.scheduler} is not emulated (emulated: ${EMULATED_SCHEDULERS.join(', ')})`,
