@@ -12,6 +12,8 @@ interface ServeFlags {
   nodes?: string;
   mode: string;
   metricsListen: string;
+  healthListen: string;
+  watch?: boolean;
   minSyncPeriod: string;
   syncPeriod: string;
   out?: string;
@@ -30,11 +32,17 @@ export function registerServe(program: Command): void {
     .command('serve')
     .description("the node agent: keep one or many nodes' proxy rules synced from a store, with /healthz and /metrics")
     .option('-f, --file <path>', 'manifest file, directory, or - for stdin (repeatable)', collect)
+    .option('--watch', 'follow the -f manifests: re-read them on change and re-sync (a bad edit keeps the old state)')
     .option(STORE_FLAG, `${STORE_HELP} (followed live)`)
     .option('--node <name>', 'a node to sync for (repeatable: one agent, many emulated nodes)', collect)
     .option('--nodes <all>', 'sync every Node in the store, following Nodes as they come and go')
     .option('--mode <mode>', 'proxy mode', 'iptables')
     .option('--metrics-listen <ip:port>', '/healthz /livez /metrics /proxyMode', '127.0.0.1:10249')
+    .option(
+      '--health-listen <ip:port>',
+      "/healthz /livez only (kube-proxy's healthz address, here loopback)",
+      '127.0.0.1:10256',
+    )
     .option('--min-sync-period <d>', 'least time between syncs; changes in between are batched', '1s')
     .option('--sync-period <d>', 'full sync at least this often', '30s')
     .option('--dns-listen <ip:port>', 'also serve cluster.local DNS from the same store here (UDP+TCP)')
@@ -45,10 +53,14 @@ export function registerServe(program: Command): void {
       const syncPeriodMs = duration(flags.syncPeriod, '--sync-period');
       const listen = /^(.+):(\d{1,5})$/.exec(flags.metricsListen);
       if (!listen) throw new UsageError(`--metrics-listen: "${flags.metricsListen}" is not IP:PORT`);
+      const healthListen = /^(.+):(\d{1,5})$/.exec(flags.healthListen);
+      if (!healthListen) throw new UsageError(`--health-listen: "${flags.healthListen}" is not IP:PORT`);
       if (flags.nodes !== undefined && flags.nodes !== 'all')
         throw new UsageError(`--nodes: "${flags.nodes}" is not "all" (name nodes with --node, repeatable)`);
       if (flags.nodes !== undefined && flags.node !== undefined)
         throw new UsageError('--nodes all and --node exclude each other');
+      if (flags.watch && flags.store !== undefined)
+        throw new UsageError('--watch follows -f files; a --store is followed live without it');
       const { loadMode } = await import('./modes.js');
       const mode = await loadMode(flags.mode);
       const { openObjects } = await import('./store-input.js');
@@ -81,6 +93,8 @@ export function registerServe(program: Command): void {
             `${JSON.stringify(up ? { msg: 'store reconnected' } : { msg: 'store unreachable, retrying', error: String((err as Error)?.message ?? err) })}\n`,
           ),
       });
+      const { watchManifests } = await import('./watch.js');
+      const stopWatching = flags.watch ? await watchManifests(flags.file ?? [], store, 'proxy state') : () => {};
       let dns: { close(): Promise<void> } | undefined;
       if (flags.dnsListen) {
         const { parseHostPort } = await import('../dns/upstream.js');
@@ -111,16 +125,27 @@ export function registerServe(program: Command): void {
         process.stderr.write(`console on ${ui.url}\n`);
       }
       const http = await startAgentHttp(agent, mode.name, listen[1]!.replace(/^\[|\]$/g, ''), Number(listen[2]));
+      const health = await startAgentHttp(
+        agent,
+        mode.name,
+        healthListen[1]!.replace(/^\[|\]$/g, ''),
+        Number(healthListen[2]),
+        'health',
+      );
       const which = nodes === 'all' ? `all nodes (${agent.nodes().length} now)` : `node ${nodes.join(', ')}`;
-      process.stderr.write(`serving ${which} (${mode.name}); metrics on http://${flags.metricsListen}/metrics\n`);
+      process.stderr.write(
+        `serving ${which} (${mode.name}); metrics on http://${http.host}:${http.port}/metrics, health on http://${health.host}:${health.port}/healthz\n`,
+      );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
       });
+      stopWatching();
       agent.stop();
       await dns?.close();
       await ui?.close();
       await http.close();
+      await health.close();
       await store.close();
     });
 }
