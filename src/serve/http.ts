@@ -1,5 +1,6 @@
 // The agent's HTTP endpoints, as kube-proxy serves them: /healthz and /livez (200 or 503, a JSON
-// body with the last sync time), /metrics (Prometheus text) and /proxyMode (the mode's name).
+// body with the last sync time), /metrics (Prometheus text) and /proxyMode (the mode's name). The
+// metrics server has all of them; the health server (kube-proxy's healthzBindAddress) only the first two.
 import type { Server } from 'node:http';
 import { createBoundedServer } from '../net/http-server.js';
 import type { Agent } from './agent.js';
@@ -10,7 +11,13 @@ export interface AgentHttp {
   close(): Promise<void>;
 }
 
-export async function startAgentHttp(agent: Agent, mode: string, host: string, port: number): Promise<AgentHttp> {
+export async function startAgentHttp(
+  agent: Agent,
+  mode: string,
+  host: string,
+  port: number,
+  serves: 'all' | 'health' = 'all',
+): Promise<AgentHttp> {
   const server: Server = createBoundedServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz' || path === '/livez') {
@@ -19,6 +26,8 @@ export async function startAgentHttp(agent: Agent, mode: string, host: string, p
       res.end(
         JSON.stringify({ lastUpdated: new Date(agent.metrics.lastSyncSeconds * 1000).toISOString(), healthy: ok }),
       );
+    } else if (serves === 'health') {
+      res.writeHead(404).end();
     } else if (path === '/metrics') {
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' });
       res.end(agent.metrics.text());

@@ -1,7 +1,10 @@
 // `kubeplane serve --store URL` as a process: it syncs, reports one JSON line per sync, picks up a
 // change another process writes, serves /proxyMode and /metrics, and exits cleanly on SIGTERM.
 import { spawn, spawnSync } from 'node:child_process';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CLI, fixture, ROOT, runCli } from '../support/cli.js';
 import { describeRedis } from '../support/env.js';
 import { freePort, startRedis, type TestRedis } from '../support/redis.js';
@@ -29,6 +32,8 @@ describeRedis('kubeplane serve', () => {
         url,
         '--metrics-listen',
         `127.0.0.1:${port}`,
+        '--health-listen',
+        `127.0.0.1:${await freePort()}`,
         '--min-sync-period',
         '50ms',
         '--dns-listen',
@@ -75,5 +80,88 @@ describeRedis('kubeplane serve', () => {
       child.kill('SIGTERM');
     }
     expect(await exited).toBe(0);
+  });
+});
+
+describe('kubeplane serve -f --watch --nodes all --health-listen', () => {
+  test('every Node synced, a file edit re-syncs each, health served apart from metrics', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'kp-serve-watch-'));
+    cpSync(fixture('demo'), dir, { recursive: true });
+    const port = await freePort();
+    const healthPort = await freePort();
+    const child = spawn(
+      process.execPath,
+      [
+        CLI,
+        'serve',
+        '-f',
+        dir,
+        '--watch',
+        '--nodes',
+        'all',
+        '--metrics-listen',
+        `127.0.0.1:${port}`,
+        '--health-listen',
+        `127.0.0.1:${healthPort}`,
+        '--min-sync-period',
+        '50ms',
+      ],
+      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d));
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+    const waitFor = async (ok: () => boolean, what: string) => {
+      const end = Date.now() + 20_000;
+      while (!ok()) {
+        if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    };
+    const syncs = () =>
+      stderr
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l) as { msg: string; full: boolean; services: number; node: string })
+        .filter((l) => l.msg === 'synced');
+    const nodes = ['node-a', 'node-b', 'node-c'];
+    try {
+      await waitFor(
+        () => nodes.every((n) => syncs().some((s) => s.node === n)) && stderr.includes('health on'),
+        'every first sync',
+      );
+      const health = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
+      expect(health.status).toBe(200);
+      expect(((await health.json()) as { healthy: boolean }).healthy).toBe(true);
+      expect((await fetch(`http://127.0.0.1:${healthPort}/livez`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${healthPort}/metrics`)).status).toBe(404);
+      expect((await fetch(`http://127.0.0.1:${port}/healthz`)).status).toBe(200);
+      expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(200);
+      writeFileSync(
+        join(dir, '99-late.yaml'),
+        'apiVersion: v1\nkind: Service\nmetadata: {name: late, namespace: default}\nspec: {clusterIP: 10.96.200.1, ports: [{name: http, port: 80}]}\n',
+      );
+      await waitFor(
+        () => nodes.every((n) => syncs().some((s) => s.node === n && !s.full && s.services === 1)),
+        'the partial sync on every node',
+      );
+    } finally {
+      child.kill('SIGTERM');
+    }
+    expect(await exited).toBe(0);
+    rmSync(dir, { recursive: true, force: true });
+  });
+});
+
+describe('kubeplane serve, bad flags', () => {
+  test.each([
+    [['--nodes', 'some'], '--nodes: "some" is not "all"'],
+    [['--nodes', 'all', '--node', 'node-a'], '--nodes all and --node exclude each other'],
+    [['--health-listen', 'nowhere'], '--health-listen: "nowhere" is not IP:PORT'],
+    [['--watch', '--store', 'redis://127.0.0.1:1/0'], '--watch follows -f files'],
+  ])('%j is refused before anything starts', (flags, message) => {
+    const r = runCli(['serve', '-f', fixture('demo'), ...flags]);
+    expect(r.status).toBe(2);
+    expect(r.stderr).toContain(message);
   });
 });

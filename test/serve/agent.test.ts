@@ -5,7 +5,7 @@ import { loadManifests } from '../../src/cluster/load.js';
 import { MemoryClusterStore } from '../../src/cluster/memory-store.js';
 import { RedisClusterStore } from '../../src/cluster/redis-store.js';
 import type { ClusterStore } from '../../src/cluster/store.js';
-import type { ClusterObject, Service } from '../../src/cluster/types.js';
+import { type ClusterObject, objectKey, type Service } from '../../src/cluster/types.js';
 import { iptablesMode } from '../../src/proxy/iptables/mode.js';
 import type { ProxyMode } from '../../src/proxy/mode.js';
 import { type SyncRecord, startAgent } from '../../src/serve/agent.js';
@@ -67,6 +67,91 @@ function agentSuite(open: (objects: ClusterObject[]) => Promise<ClusterStore>): 
     } finally {
       agent.stop();
       await http.close();
+      await store.close();
+    }
+  });
+
+  test('many nodes from one informer: each syncs fully, then each re-syncs for one change', async () => {
+    const objects = (await loadManifests([fixture('demo')])).objects;
+    const store = await open(objects);
+    const records: SyncRecord[] = [];
+    const agent = await startAgent(store, {
+      mode: iptablesMode as ProxyMode,
+      nodes: ['node-a', 'node-b', 'node-c'],
+      minSyncPeriodMs: 20,
+      syncPeriodMs: 60_000,
+      onSync: (r) => records.push(r),
+    });
+    try {
+      const text = (n: string) => (agent.payloadsOf(n) ?? []).map((p) => p.text).join('\n');
+      const synced = (n: string) => records.filter((r) => r.node === n);
+      await waitFor(() => ['node-a', 'node-b', 'node-c'].every((n) => synced(n).length >= 1), 'every first sync');
+      expect(agent.nodes()).toEqual(['node-a', 'node-b', 'node-c']);
+      for (const n of ['node-a', 'node-b', 'node-c']) expect(synced(n)[0]!.full).toBe(true);
+      // The demo's Local-policy Services make each node's rules its own.
+      expect(text('node-a')).not.toBe(text('node-b'));
+      await store.upsert([added]);
+      await waitFor(
+        () => ['node-a', 'node-b', 'node-c'].every((n) => text(n).includes('default/late:http')),
+        'the new Service on every node',
+      );
+      for (const n of ['node-a', 'node-b', 'node-c']) {
+        const last = synced(n).at(-1)!;
+        expect(last).toMatchObject({ node: n, full: false, services: 1 });
+      }
+      // One store event, counted once, however many nodes synced it.
+      expect(agent.metrics.serviceChanges).toBe(1);
+      expect(agent.metrics.partialSyncs).toBe(3);
+    } finally {
+      agent.stop();
+      await store.close();
+    }
+  });
+
+  test("nodes: 'all' follows the Node objects in the store", async () => {
+    const objects = (await loadManifests([fixture('demo')])).objects;
+    const store = await open(objects);
+    const records: SyncRecord[] = [];
+    const changes: [readonly string[], readonly string[]][] = [];
+    const agent = await startAgent(store, {
+      mode: iptablesMode as ProxyMode,
+      nodes: 'all',
+      minSyncPeriodMs: 20,
+      syncPeriodMs: 60_000,
+      onSync: (r) => records.push(r),
+      onNodes: (a, r) => changes.push([a, r]),
+    });
+    try {
+      expect(agent.nodes()).toEqual(['node-a', 'node-b', 'node-c']);
+      const nodeC = objects.find((o) => o.kind === 'Node' && o.metadata.name === 'node-c')!;
+      const nodeD = { ...nodeC, metadata: { ...nodeC.metadata, name: 'node-d' } } as ClusterObject;
+      await store.upsert([nodeD]);
+      await waitFor(() => records.some((r) => r.node === 'node-d'), "node-d's first sync");
+      expect(records.find((r) => r.node === 'node-d')!.full).toBe(true);
+      expect(
+        agent
+          .payloadsOf('node-d')!
+          .map((p) => p.text)
+          .join(''),
+      ).toContain('KUBE-SERVICES');
+      await store.delete('Node', objectKey(nodeC));
+      await waitFor(() => !agent.nodes().includes('node-c'), 'node-c gone');
+      expect(agent.nodes()).toEqual(['node-a', 'node-b', 'node-d']);
+      expect(changes).toEqual([
+        [['node-a', 'node-b', 'node-c'], []],
+        [['node-d'], []],
+        [[], ['node-c']],
+      ]);
+      // The remaining nodes still follow changes.
+      const before = records.length;
+      await store.upsert([added]);
+      await waitFor(
+        () => ['node-a', 'node-b', 'node-d'].every((n) => records.slice(before).some((r) => r.node === n)),
+        'a re-sync on each remaining node',
+      );
+      expect(records.slice(before).some((r) => r.node === 'node-c')).toBe(false);
+    } finally {
+      agent.stop();
       await store.close();
     }
   });
