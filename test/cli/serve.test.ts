@@ -9,6 +9,28 @@ import { CLI, fixture, ROOT, runCli } from '../support/cli.js';
 import { describeRedis } from '../support/env.js';
 import { freePort, startRedis, type TestRedis } from '../support/redis.js';
 
+/** `kubeplane serve ARGS` as a child process: its stderr so far, its JSON log lines, a bounded wait. */
+function spawnServe(args: string[]) {
+  const child = spawn(process.execPath, [CLI, 'serve', ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let text = '';
+  child.stderr.on('data', (d: Buffer) => (text += d));
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  const stderr = () => text;
+  const waitFor = async (ok: () => boolean, what: string) => {
+    const end = Date.now() + 20_000;
+    while (!ok()) {
+      if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${text}`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  };
+  const logLines = () =>
+    text
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { msg: string; full: boolean; services: number; node: string });
+  return { child, exited, stderr, waitFor, logLines };
+}
+
 describeRedis('kubeplane serve', () => {
   let redis: TestRedis;
   beforeAll(async () => {
@@ -23,41 +45,21 @@ describeRedis('kubeplane serve', () => {
     expect(runCli(['store', 'load', '-f', fixture('demo'), '--store', url]).status).toBe(0);
     const port = await freePort();
     const dnsPort = await freePort();
-    const child = spawn(
-      process.execPath,
-      [
-        CLI,
-        'serve',
-        '--store',
-        url,
-        '--metrics-listen',
-        `127.0.0.1:${port}`,
-        '--health-listen',
-        `127.0.0.1:${await freePort()}`,
-        '--min-sync-period',
-        '50ms',
-        '--dns-listen',
-        `127.0.0.1:${dnsPort}`,
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const waitFor = async (ok: () => boolean, what: string) => {
-      const end = Date.now() + 20_000;
-      while (!ok()) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${stderr}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
-    const syncs = () =>
-      stderr
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { msg: string; full: boolean; services: number; node: string });
+    const { child, exited, stderr, waitFor, logLines } = spawnServe([
+      '--store',
+      url,
+      '--metrics-listen',
+      `127.0.0.1:${port}`,
+      '--health-listen',
+      `127.0.0.1:${await freePort()}`,
+      '--min-sync-period',
+      '50ms',
+      '--dns-listen',
+      `127.0.0.1:${dnsPort}`,
+    ]);
+    const syncs = logLines;
     try {
-      await waitFor(() => syncs().length >= 1 && stderr.includes('serving node'), 'the first sync');
+      await waitFor(() => syncs().length >= 1 && stderr().includes('serving node'), 'the first sync');
       expect(syncs()[0]).toMatchObject({ msg: 'synced', full: true, node: 'node-a' });
       const svc =
         'apiVersion: v1\nkind: Service\nmetadata: {name: late, namespace: default}\nspec: {clusterIP: 10.96.200.1, ports: [{name: http, port: 80}]}\n';
@@ -89,45 +91,24 @@ describe('kubeplane serve -f --watch --nodes all --health-listen', () => {
     cpSync(fixture('demo'), dir, { recursive: true });
     const port = await freePort();
     const healthPort = await freePort();
-    const child = spawn(
-      process.execPath,
-      [
-        CLI,
-        'serve',
-        '-f',
-        dir,
-        '--watch',
-        '--nodes',
-        'all',
-        '--metrics-listen',
-        `127.0.0.1:${port}`,
-        '--health-listen',
-        `127.0.0.1:${healthPort}`,
-        '--min-sync-period',
-        '50ms',
-      ],
-      { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stderr = '';
-    child.stderr.on('data', (d: Buffer) => (stderr += d));
-    const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-    const waitFor = async (ok: () => boolean, what: string) => {
-      const end = Date.now() + 20_000;
-      while (!ok()) {
-        if (Date.now() > end) throw new Error(`timed out waiting for ${what}:\n${stderr}`);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    };
-    const syncs = () =>
-      stderr
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l) as { msg: string; full: boolean; services: number; node: string })
-        .filter((l) => l.msg === 'synced');
+    const { child, exited, stderr, waitFor, logLines } = spawnServe([
+      '-f',
+      dir,
+      '--watch',
+      '--nodes',
+      'all',
+      '--metrics-listen',
+      `127.0.0.1:${port}`,
+      '--health-listen',
+      `127.0.0.1:${healthPort}`,
+      '--min-sync-period',
+      '50ms',
+    ]);
+    const syncs = () => logLines().filter((l) => l.msg === 'synced');
     const nodes = ['node-a', 'node-b', 'node-c'];
     try {
       await waitFor(
-        () => nodes.every((n) => syncs().some((s) => s.node === n)) && stderr.includes('health on'),
+        () => nodes.every((n) => syncs().some((s) => s.node === n)) && stderr().includes('health on'),
         'every first sync',
       );
       const health = await fetch(`http://127.0.0.1:${healthPort}/healthz`);
